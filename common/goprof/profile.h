@@ -63,7 +63,8 @@ std::optional<BlockClass> BlockClassFromName(absl::string_view name);
 // Which body the profile came from.
 enum class Format : uint8_t {
   kDebug0,  // gzipped (or plain) pprof protobuf
-  kDebug1,  // aggregated text: "N @ pc pc ..." then "#\tpc\tfunc+off\tfile:line"
+  kDebug1,  // aggregated text: "N @ pc pc ..." then
+            // "#\tpc\tfunc+off\tfile:line"
   kDebug2,  // one text block per goroutine: "goroutine 7 [chan send]:"
 };
 
@@ -128,8 +129,9 @@ struct Stack {
   // debug=2: the wait reason as printed, without "(leaked)" and the minutes,
   // e.g. "chan send (nil chan)". Empty for the other formats.
   std::string wait_reason;
-  // From a goroutineleak profile, or "(leaked)" in a debug=2 header.
-  bool leaked = false;
+  // Goroutines of this stack known to be leaked: all of them in a
+  // goroutineleak profile, those marked "(leaked)" in a debug=2 header.
+  int64_t leaked = 0;
   // debug=2: the `go` statement that started these goroutines ("created by").
   std::optional<Frame> created_by;
   // debug=2: "...additional frames elided..." was printed (Go prints at most

@@ -1,0 +1,229 @@
+// Copyright 2026 The leakprof Authors.
+
+#include "common/goprof/classify.h"
+
+#include <optional>
+
+#include "absl/strings/match.h"
+
+namespace leakprof {
+namespace goprof {
+namespace {
+
+struct Marker {
+  absl::string_view function;
+  BlockClass block_class;
+};
+
+// Frames that name what a goroutine is parked on. Checked innermost first,
+// within the plumbing above the site frame. Semaphore frames are provisional:
+// a sync type further out (Mutex, RWMutex, WaitGroup) refines them.
+constexpr Marker kMarkers[] = {
+    {"runtime.chansend1", BlockClass::kChanSend},
+    {"runtime.chansend", BlockClass::kChanSend},
+    {"runtime.chanrecv1", BlockClass::kChanReceive},
+    {"runtime.chanrecv2", BlockClass::kChanReceive},
+    {"runtime.chanrecv", BlockClass::kChanReceive},
+    {"runtime.selectgo", BlockClass::kSelect},
+    {"runtime.block", BlockClass::kSelectNoCases},
+    {"sync.runtime_notifyListWait", BlockClass::kCondWait},
+    {"sync.(*Cond).Wait", BlockClass::kCondWait},
+    {"sync.(*Mutex).lockSlow", BlockClass::kMutex},
+    {"sync.(*Mutex).Lock", BlockClass::kMutex},
+    {"internal/sync.(*Mutex).lockSlow", BlockClass::kMutex},
+    {"internal/sync.(*Mutex).Lock", BlockClass::kMutex},
+    {"sync.(*RWMutex).RLock", BlockClass::kRWMutex},
+    {"sync.(*RWMutex).Lock", BlockClass::kRWMutex},
+    {"sync.(*WaitGroup).Wait", BlockClass::kWaitGroup},
+    {"internal/poll.runtime_pollWait", BlockClass::kIOWait},
+    {"runtime.netpollblock", BlockClass::kIOWait},
+    {"time.Sleep", BlockClass::kSleep},
+    {"runtime.timeSleep", BlockClass::kSleep},
+};
+
+bool IsSemaphoreFrame(absl::string_view f) {
+  return absl::StartsWith(f, "sync.runtime_Semacquire") ||
+         absl::StartsWith(f, "internal/sync.runtime_Semacquire") ||
+         f == "runtime.semacquire1" || f == "runtime.semacquire";
+}
+
+bool IsSyscallFrame(absl::string_view f) {
+  return absl::StartsWith(f, "syscall.") ||
+         absl::StartsWith(f, "internal/syscall/") ||
+         absl::StartsWith(f, "runtime.entersyscall");
+}
+
+bool IsParkFrame(absl::string_view f) {
+  return f == "runtime.gopark" || f == "runtime.goparkunlock";
+}
+
+// Goroutines the runtime runs for itself: every frame is in package runtime,
+// or it is the os/signal delivery loop.
+bool IsRuntimeInternalStack(const std::vector<Frame>& frames) {
+  if (frames.empty()) return false;
+  for (const Frame& f : frames) {
+    if (absl::StartsWith(f.function, "runtime.")) continue;
+    if (absl::StartsWith(f.function, "os/signal.")) continue;
+    return false;
+  }
+  return true;
+}
+
+std::optional<BlockClass> MarkerClass(absl::string_view function) {
+  for (const Marker& m : kMarkers) {
+    if (m.function == function) return m.block_class;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool IsBlockingPlumbing(absl::string_view f) {
+  static constexpr absl::string_view kPrefixes[] = {
+      "runtime.",
+      "sync.",
+      "internal/sync.",
+      "sync/atomic.",
+      "internal/poll.",
+      "syscall.",
+      "internal/syscall/",
+      "net.(*netFD).",
+      "net.(*conn).",
+      "net.(*TCPConn).",
+      "net.(*UDPConn).",
+      "net.(*UnixConn).",
+      "net.(*IPConn).",
+      "net.(*TCPListener).",
+      "net.(*UnixListener).",
+      "net.(*pipe).",
+      "os.(*File).",
+      "os/signal.signal_recv",
+      "io.ReadAtLeast",
+      "io.ReadFull",
+      "io.Copy",
+      "io.copyBuffer",
+      "bufio.(*Reader).",
+  };
+  if (f == "time.Sleep") return true;
+  for (absl::string_view p : kPrefixes) {
+    if (absl::StartsWith(f, p)) return true;
+  }
+  return false;
+}
+
+int FindSiteFrame(const std::vector<Frame>& frames) {
+  if (frames.empty()) return -1;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    if (!IsBlockingPlumbing(frames[i].function)) return static_cast<int>(i);
+  }
+  int last = static_cast<int>(frames.size()) - 1;
+  if (last > 0 && frames[last].function == "runtime.goexit") --last;
+  return last;
+}
+
+BlockClass ClassifyFrames(const std::vector<Frame>& frames,
+                          bool runtime_frames_shown) {
+  if (frames.empty()) return BlockClass::kOther;
+  std::optional<BlockClass> found;
+  bool semaphore = false;
+  bool syscall = false;
+  for (const Frame& f : frames) {
+    if (!IsBlockingPlumbing(f.function)) break;
+    if (std::optional<BlockClass> c = MarkerClass(f.function)) {
+      found = c;
+      break;
+    }
+    semaphore = semaphore || IsSemaphoreFrame(f.function);
+    syscall = syscall || IsSyscallFrame(f.function);
+  }
+  if (found) return *found;
+  if (semaphore) return BlockClass::kSemacquire;
+  if (IsRuntimeInternalStack(frames)) {
+    // The goroutine running the runtime's own code is still "running".
+    return runtime_frames_shown && !IsParkFrame(frames[0].function)
+               ? BlockClass::kRunning
+               : BlockClass::kRuntimeInternal;
+  }
+  if (syscall) return BlockClass::kIOWait;
+  if (!runtime_frames_shown) {
+    // The goroutine writing this very profile is the one running.
+    return absl::StartsWith(frames[0].function, "runtime/pprof.")
+               ? BlockClass::kRunning
+               : BlockClass::kOther;
+  }
+  return IsParkFrame(frames[0].function) ? BlockClass::kOther
+                                         : BlockClass::kRunning;
+}
+
+BlockClass ClassifyWaitReason(absl::string_view reason,
+                              const std::vector<Frame>& frames) {
+  struct Reason {
+    absl::string_view text;
+    BlockClass block_class;
+  };
+  static constexpr Reason kReasons[] = {
+      {"chan send", BlockClass::kChanSend},
+      {"chan receive", BlockClass::kChanReceive},
+      {"select", BlockClass::kSelect},
+      {"select (no cases)", BlockClass::kSelectNoCases},
+      {"chan send (nil chan)", BlockClass::kNilChanSend},
+      {"chan receive (nil chan)", BlockClass::kNilChanReceive},
+      {"sync.Mutex.Lock", BlockClass::kMutex},
+      {"sync.RWMutex.RLock", BlockClass::kRWMutex},
+      {"sync.RWMutex.Lock", BlockClass::kRWMutex},
+      {"sync.Cond.Wait", BlockClass::kCondWait},
+      {"sync.WaitGroup.Wait", BlockClass::kWaitGroup},
+      {"IO wait", BlockClass::kIOWait},
+      {"syscall", BlockClass::kIOWait},
+      {"sleep", BlockClass::kSleep},
+      {"running", BlockClass::kRunning},
+      {"runnable", BlockClass::kRunning},
+      {"preempted", BlockClass::kRunning},
+  };
+  if (reason == "semacquire") {
+    // Go <= 1.19 says "semacquire" for every sync primitive.
+    BlockClass c = ClassifyFrames(frames, /*runtime_frames_shown=*/false);
+    switch (c) {
+      case BlockClass::kMutex:
+      case BlockClass::kRWMutex:
+      case BlockClass::kWaitGroup:
+      case BlockClass::kCondWait:
+        return c;
+      default:
+        return BlockClass::kSemacquire;
+    }
+  }
+  for (const Reason& r : kReasons) {
+    if (r.text == reason) {
+      if (r.block_class != BlockClass::kRunning &&
+          IsRuntimeInternalStack(frames)) {
+        return BlockClass::kRuntimeInternal;
+      }
+      return r.block_class;
+    }
+  }
+  if (IsRuntimeInternalStack(frames)) return BlockClass::kRuntimeInternal;
+  // GC workers, finalizers, trace reader, ...: runtime housekeeping when the
+  // reason names it; otherwise fall back to the frames.
+  static constexpr absl::string_view kRuntimeReasons[] = {
+      "GC",
+      "finalizer",
+      "force gc",
+      "trace",
+      "wait for GC",
+      "stopping the world",
+      "debug call",
+      "panicwait",
+      "garbage collection",
+      "dumping heap",
+      "flushing proc caches",
+      "sync.Cond.Wait (runtime)"};
+  for (absl::string_view r : kRuntimeReasons) {
+    if (absl::StartsWith(reason, r)) return BlockClass::kRuntimeInternal;
+  }
+  BlockClass c = ClassifyFrames(frames, /*runtime_frames_shown=*/false);
+  return c;
+}
+
+}  // namespace goprof
+}  // namespace leakprof

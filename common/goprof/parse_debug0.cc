@@ -1,0 +1,532 @@
+// Copyright 2026 The leakprof Authors.
+//
+// debug=0: pprof's profile.proto, usually gzipped. Decoded field by field
+// with protobuf's CodedInputStream (not generated classes) so that every
+// error can name its byte offset and nothing is allocated per location beyond
+// what the model keeps. Fields used (profile.proto numbering):
+//   Profile: 1 sample_type, 2 sample, 4 location, 5 function,
+//            6 string_table, 9 time_nanos; others skipped.
+//   ValueType: 1 type.   Sample: 1 location_id, 2 value, 3 label.
+//   Label: 1 key, 2 str, 3 num.   Location: 1 id, 4 line.
+//   Line: 1 function_id, 2 line.   Function: 1 id, 2 name, 4 filename.
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "common/goprof/formats.h"
+#include "common/goprof/gunzip.h"
+#include "common/goprof/profile_builder.h"
+#include "common/status/status_macros.h"
+
+namespace leakprof {
+namespace goprof {
+namespace internal {
+namespace {
+
+using google::protobuf::io::CodedInputStream;
+using WFL = google::protobuf::internal::WireFormatLite;
+
+struct RawLine {
+  uint64_t function_id = 0;
+  int64_t line = 0;
+};
+
+struct RawLocation {
+  // Range in Decoder::lines_.
+  uint32_t first_line = 0;
+  uint32_t num_lines = 0;
+};
+
+struct RawFunction {
+  int64_t name = 0;  // string table indices
+  int64_t file = 0;
+};
+
+struct RawLabel {
+  int64_t key = 0;
+  int64_t str = 0;
+  int64_t num = 0;
+};
+
+struct RawSample {
+  std::vector<uint64_t> locations;
+  int64_t count = 0;
+  bool has_value = false;
+  std::vector<RawLabel> labels;
+};
+
+class Decoder {
+ public:
+  Decoder(absl::string_view data, const ParseOptions& options)
+      : data_(data),
+        options_(options),
+        in_(reinterpret_cast<const uint8_t*>(data.data()),
+            static_cast<int>(data.size())) {
+    in_.SetTotalBytesLimit(static_cast<int>(data.size()));
+  }
+
+  absl::StatusOr<Profile> Run() {
+    LEAKPROF_RETURN_IF_ERROR(DecodeProfile());
+    return Resolve();
+  }
+
+ private:
+  int Offset() const { return in_.CurrentPosition(); }
+
+  absl::Status Error(absl::string_view what) const {
+    return absl::InvalidArgumentError(
+        absl::StrCat("debug0: byte ", Offset(), ": ", what));
+  }
+
+  absl::Status ErrorAt(int offset, absl::string_view what) const {
+    return absl::InvalidArgumentError(
+        absl::StrCat("debug0: byte ", offset, ": ", what));
+  }
+
+  absl::Status ReadVarint(uint64_t* v, absl::string_view field) {
+    if (!in_.ReadVarint64(v)) {
+      return Error(absl::StrCat("truncated or malformed varint in ", field));
+    }
+    return absl::OkStatus();
+  }
+
+  // Enters a length-delimited field; the caller pops the returned limit.
+  absl::StatusOr<CodedInputStream::Limit> Enter(absl::string_view field) {
+    uint32_t len;
+    const int at = Offset();
+    if (!in_.ReadVarint32(&len)) {
+      return Error(absl::StrCat("malformed length of ", field));
+    }
+    if (len > static_cast<uint32_t>(in_.BytesUntilTotalBytesLimit())) {
+      return ErrorAt(at,
+                     absl::StrCat(field, " claims ", len, " bytes but only ",
+                                  in_.BytesUntilTotalBytesLimit(),
+                                  " remain (truncated body?)"));
+    }
+    return in_.PushLimit(static_cast<int>(len));
+  }
+
+  absl::Status Skip(uint32_t tag, absl::string_view in_message) {
+    if (WFL::GetTagWireType(tag) == WFL::WIRETYPE_END_GROUP ||
+        !WFL::SkipField(&in_, tag)) {
+      return Error(absl::StrCat("cannot skip field ",
+                                WFL::GetTagFieldNumber(tag), " (wire type ",
+                                WFL::GetTagWireType(tag), ") in ", in_message));
+    }
+    return absl::OkStatus();
+  }
+
+  // A repeated scalar field, packed (wire type 2) or not (wire type 0).
+  template <typename F>
+  absl::Status ReadRepeatedVarint(uint32_t tag, absl::string_view field,
+                                  F add) {
+    if (WFL::GetTagWireType(tag) == WFL::WIRETYPE_LENGTH_DELIMITED) {
+      LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit, Enter(field));
+      while (in_.BytesUntilLimit() > 0) {
+        uint64_t v;
+        LEAKPROF_RETURN_IF_ERROR(ReadVarint(&v, field));
+        LEAKPROF_RETURN_IF_ERROR(add(v));
+      }
+      in_.PopLimit(limit);
+      return absl::OkStatus();
+    }
+    if (WFL::GetTagWireType(tag) != WFL::WIRETYPE_VARINT) {
+      return Error(absl::StrCat("wrong wire type ", WFL::GetTagWireType(tag),
+                                " for ", field));
+    }
+    uint64_t v;
+    LEAKPROF_RETURN_IF_ERROR(ReadVarint(&v, field));
+    return add(v);
+  }
+
+  absl::Status ExpectWireType(uint32_t tag, WFL::WireType want,
+                              absl::string_view field) {
+    if (WFL::GetTagWireType(tag) != want) {
+      return Error(absl::StrCat("wrong wire type ", WFL::GetTagWireType(tag),
+                                " for ", field));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status DecodeProfile() {
+    while (true) {
+      const uint32_t tag = in_.ReadTag();
+      if (tag == 0) {
+        if (in_.BytesUntilTotalBytesLimit() > 0) {
+          return Error("invalid field tag in Profile");
+        }
+        return absl::OkStatus();
+      }
+      switch (WFL::GetTagFieldNumber(tag)) {
+        case 1: {  // sample_type
+          LEAKPROF_RETURN_IF_ERROR(ExpectWireType(
+              tag, WFL::WIRETYPE_LENGTH_DELIMITED, "sample_type"));
+          LEAKPROF_RETURN_IF_ERROR(DecodeValueType());
+          break;
+        }
+        case 2:
+          LEAKPROF_RETURN_IF_ERROR(
+              ExpectWireType(tag, WFL::WIRETYPE_LENGTH_DELIMITED, "sample"));
+          LEAKPROF_RETURN_IF_ERROR(DecodeSample());
+          break;
+        case 4:
+          LEAKPROF_RETURN_IF_ERROR(
+              ExpectWireType(tag, WFL::WIRETYPE_LENGTH_DELIMITED, "location"));
+          LEAKPROF_RETURN_IF_ERROR(DecodeLocation());
+          break;
+        case 5:
+          LEAKPROF_RETURN_IF_ERROR(
+              ExpectWireType(tag, WFL::WIRETYPE_LENGTH_DELIMITED, "function"));
+          LEAKPROF_RETURN_IF_ERROR(DecodeFunction());
+          break;
+        case 6: {
+          LEAKPROF_RETURN_IF_ERROR(ExpectWireType(
+              tag, WFL::WIRETYPE_LENGTH_DELIMITED, "string_table"));
+          LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit,
+                                    Enter("string_table entry"));
+          const int start = Offset();
+          const int len = in_.BytesUntilLimit();
+          in_.Skip(len);
+          strings_.push_back(data_.substr(start, len));
+          in_.PopLimit(limit);
+          break;
+        }
+        case 9: {
+          LEAKPROF_RETURN_IF_ERROR(
+              ExpectWireType(tag, WFL::WIRETYPE_VARINT, "time_nanos"));
+          uint64_t v;
+          LEAKPROF_RETURN_IF_ERROR(ReadVarint(&v, "time_nanos"));
+          time_nanos_ = static_cast<int64_t>(v);
+          break;
+        }
+        default:
+          LEAKPROF_RETURN_IF_ERROR(Skip(tag, "Profile"));
+      }
+    }
+  }
+
+  absl::Status DecodeValueType() {
+    LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit,
+                              Enter("sample_type"));
+    int64_t type = 0;
+    while (uint32_t tag = in_.ReadTag()) {
+      if (WFL::GetTagFieldNumber(tag) == 1 &&
+          WFL::GetTagWireType(tag) == WFL::WIRETYPE_VARINT) {
+        uint64_t v;
+        LEAKPROF_RETURN_IF_ERROR(ReadVarint(&v, "sample_type.type"));
+        type = static_cast<int64_t>(v);
+      } else {
+        LEAKPROF_RETURN_IF_ERROR(Skip(tag, "sample_type"));
+      }
+    }
+    if (in_.BytesUntilLimit() > 0) return Error("invalid tag in sample_type");
+    in_.PopLimit(limit);
+    sample_types_.push_back(type);
+    return absl::OkStatus();
+  }
+
+  absl::Status DecodeSample() {
+    const int at = Offset();
+    LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit, Enter("sample"));
+    RawSample& s = samples_.emplace_back();
+    sample_offsets_.push_back(at);
+    while (uint32_t tag = in_.ReadTag()) {
+      switch (WFL::GetTagFieldNumber(tag)) {
+        case 1:
+          LEAKPROF_RETURN_IF_ERROR(ReadRepeatedVarint(
+              tag, "sample.location_id", [&](uint64_t v) -> absl::Status {
+                if (static_cast<int64_t>(s.locations.size()) >=
+                    options_.max_frames_per_stack) {
+                  return absl::ResourceExhaustedError(absl::StrCat(
+                      "debug0: byte ", at, ": sample has more than ",
+                      options_.max_frames_per_stack,
+                      " locations (the frame bound)"));
+                }
+                s.locations.push_back(v);
+                return absl::OkStatus();
+              }));
+          break;
+        case 2:
+          LEAKPROF_RETURN_IF_ERROR(ReadRepeatedVarint(
+              tag, "sample.value", [&](uint64_t v) -> absl::Status {
+                // Only the first value: goroutine/count has one.
+                if (!s.has_value) s.count = static_cast<int64_t>(v);
+                s.has_value = true;
+                return absl::OkStatus();
+              }));
+          break;
+        case 3:
+          LEAKPROF_RETURN_IF_ERROR(
+              ExpectWireType(tag, WFL::WIRETYPE_LENGTH_DELIMITED, "label"));
+          LEAKPROF_RETURN_IF_ERROR(DecodeLabel(&s));
+          break;
+        default:
+          LEAKPROF_RETURN_IF_ERROR(Skip(tag, "sample"));
+      }
+    }
+    if (in_.BytesUntilLimit() > 0) return Error("invalid tag in sample");
+    in_.PopLimit(limit);
+    if (static_cast<int64_t>(samples_.size()) > options_.max_stacks) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("debug0: byte ", at, ": more than ", options_.max_stacks,
+                       " samples (the stack bound)"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status DecodeLabel(RawSample* s) {
+    LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit, Enter("label"));
+    RawLabel l;
+    while (uint32_t tag = in_.ReadTag()) {
+      const int field = WFL::GetTagFieldNumber(tag);
+      if (field >= 1 && field <= 3 &&
+          WFL::GetTagWireType(tag) == WFL::WIRETYPE_VARINT) {
+        uint64_t v;
+        LEAKPROF_RETURN_IF_ERROR(ReadVarint(&v, "label"));
+        (field == 1   ? l.key
+         : field == 2 ? l.str
+                      : l.num) = static_cast<int64_t>(v);
+      } else {
+        LEAKPROF_RETURN_IF_ERROR(Skip(tag, "label"));
+      }
+    }
+    if (in_.BytesUntilLimit() > 0) return Error("invalid tag in label");
+    in_.PopLimit(limit);
+    if (s->labels.size() >= 64) return Error("sample has more than 64 labels");
+    s->labels.push_back(l);
+    return absl::OkStatus();
+  }
+
+  absl::Status DecodeLocation() {
+    const int at = Offset();
+    LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit, Enter("location"));
+    uint64_t id = 0;
+    RawLocation loc;
+    loc.first_line = static_cast<uint32_t>(lines_.size());
+    while (uint32_t tag = in_.ReadTag()) {
+      switch (WFL::GetTagFieldNumber(tag)) {
+        case 1:
+          LEAKPROF_RETURN_IF_ERROR(
+              ExpectWireType(tag, WFL::WIRETYPE_VARINT, "location.id"));
+          LEAKPROF_RETURN_IF_ERROR(ReadVarint(&id, "location.id"));
+          break;
+        case 4: {
+          LEAKPROF_RETURN_IF_ERROR(
+              ExpectWireType(tag, WFL::WIRETYPE_LENGTH_DELIMITED, "line"));
+          LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit line_limit,
+                                    Enter("location.line"));
+          RawLine line;
+          while (uint32_t t = in_.ReadTag()) {
+            const int field = WFL::GetTagFieldNumber(t);
+            if ((field == 1 || field == 2) &&
+                WFL::GetTagWireType(t) == WFL::WIRETYPE_VARINT) {
+              uint64_t v;
+              LEAKPROF_RETURN_IF_ERROR(ReadVarint(&v, "line"));
+              if (field == 1) {
+                line.function_id = v;
+              } else {
+                line.line = static_cast<int64_t>(v);
+              }
+            } else {
+              LEAKPROF_RETURN_IF_ERROR(Skip(t, "line"));
+            }
+          }
+          if (in_.BytesUntilLimit() > 0) return Error("invalid tag in line");
+          in_.PopLimit(line_limit);
+          if (loc.num_lines >= 256) {
+            return Error("location has more than 256 inlined lines");
+          }
+          lines_.push_back(line);
+          ++loc.num_lines;
+          break;
+        }
+        default:
+          LEAKPROF_RETURN_IF_ERROR(Skip(tag, "location"));
+      }
+    }
+    if (in_.BytesUntilLimit() > 0) return Error("invalid tag in location");
+    in_.PopLimit(limit);
+    if (id == 0) return ErrorAt(at, "location with id 0");
+    if (!locations_.try_emplace(id, loc).second) {
+      return ErrorAt(at, absl::StrCat("duplicate location id ", id));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status DecodeFunction() {
+    const int at = Offset();
+    LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit, Enter("function"));
+    uint64_t id = 0;
+    RawFunction fn;
+    while (uint32_t tag = in_.ReadTag()) {
+      const int field = WFL::GetTagFieldNumber(tag);
+      if ((field == 1 || field == 2 || field == 4) &&
+          WFL::GetTagWireType(tag) == WFL::WIRETYPE_VARINT) {
+        uint64_t v;
+        LEAKPROF_RETURN_IF_ERROR(ReadVarint(&v, "function"));
+        if (field == 1) id = v;
+        if (field == 2) fn.name = static_cast<int64_t>(v);
+        if (field == 4) fn.file = static_cast<int64_t>(v);
+      } else {
+        LEAKPROF_RETURN_IF_ERROR(Skip(tag, "function"));
+      }
+    }
+    if (in_.BytesUntilLimit() > 0) return Error("invalid tag in function");
+    in_.PopLimit(limit);
+    if (id == 0) return ErrorAt(at, "function with id 0");
+    if (!functions_.try_emplace(id, fn).second) {
+      return ErrorAt(at, absl::StrCat("duplicate function id ", id));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<absl::string_view> String(int64_t index, int at,
+                                           absl::string_view what) const {
+    if (index < 0 || index >= static_cast<int64_t>(strings_.size())) {
+      return ErrorAt(at, absl::StrCat(what, " refers to string ", index,
+                                      " but the table has ", strings_.size()));
+    }
+    return strings_[index];
+  }
+
+  absl::StatusOr<Profile> Resolve() {
+    Profile profile;
+    profile.format = Format::kDebug0;
+    profile.time_nanos = time_nanos_;
+    if (strings_.empty() || !strings_[0].empty()) {
+      return absl::InvalidArgumentError(
+          "debug0: not a pprof profile: the string table is missing or its "
+          "first entry is not empty");
+    }
+    if (sample_types_.empty()) {
+      return absl::InvalidArgumentError("debug0: profile has no sample_type");
+    }
+    LEAKPROF_ASSIGN_OR_RETURN(absl::string_view type,
+                              String(sample_types_[0], 0, "sample_type"));
+    if (type == "goroutine") {
+      profile.kind = ProfileKind::kGoroutine;
+    } else if (type == "goroutineleak") {
+      profile.kind = ProfileKind::kGoroutineLeak;
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("debug0: not a goroutine profile: sample type is \"",
+                       type, "\" (want \"goroutine\" or \"goroutineleak\")"));
+    }
+    ProfileBuilder builder(options_, &profile);
+    std::vector<FrameRef> frames;
+    for (size_t i = 0; i < samples_.size(); ++i) {
+      const RawSample& s = samples_[i];
+      const int at = sample_offsets_[i];
+      if (!s.has_value || s.count < 0) {
+        return ErrorAt(at, "sample has no value or a negative count");
+      }
+      frames.clear();
+      for (uint64_t loc_id : s.locations) {
+        auto loc = locations_.find(loc_id);
+        if (loc == locations_.end()) {
+          return ErrorAt(at, absl::StrCat("sample refers to location ", loc_id,
+                                          " which is not defined"));
+        }
+        for (uint32_t l = 0; l < loc->second.num_lines; ++l) {
+          const RawLine& line = lines_[loc->second.first_line + l];
+          auto fn = functions_.find(line.function_id);
+          if (fn == functions_.end()) {
+            return ErrorAt(
+                at, absl::StrCat("location ", loc_id, " refers to function ",
+                                 line.function_id, " which is not defined"));
+          }
+          LEAKPROF_ASSIGN_OR_RETURN(
+              absl::string_view name,
+              String(fn->second.name, at, "function name"));
+          LEAKPROF_ASSIGN_OR_RETURN(
+              absl::string_view file,
+              String(fn->second.file, at, "function filename"));
+          frames.push_back(FrameRef{name, file, line.line});
+        }
+        if (loc->second.num_lines == 0) {
+          frames.push_back(FrameRef{"", "", 0});  // not symbolized
+        }
+      }
+      if (static_cast<int64_t>(frames.size()) > options_.max_frames_per_stack) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "debug0: byte ", at, ": sample expands to ", frames.size(),
+            " frames, over the bound of ", options_.max_frames_per_stack));
+      }
+      absl::StatusOr<int> index = builder.Intern(frames);
+      if (!index.ok()) {
+        return absl::Status(
+            index.status().code(),
+            absl::StrCat("debug0: byte ", at, ": ", index.status().message()));
+      }
+      Stack& stack = builder.stack(*index);
+      stack.count += s.count;
+      if (profile.kind == ProfileKind::kGoroutineLeak) stack.leaked += s.count;
+      if (!s.labels.empty()) {
+        Labels labels;
+        for (const RawLabel& l : s.labels) {
+          LEAKPROF_ASSIGN_OR_RETURN(absl::string_view key,
+                                    String(l.key, at, "label key"));
+          if (l.str != 0) {
+            LEAKPROF_ASSIGN_OR_RETURN(absl::string_view value,
+                                      String(l.str, at, "label value"));
+            labels.emplace_back(std::string(key), std::string(value));
+          } else {
+            labels.emplace_back(std::string(key), absl::StrCat(l.num));
+          }
+        }
+        builder.AddLabels(*index, std::move(labels), s.count);
+      }
+    }
+    builder.Finish(/*runtime_frames_shown=*/true);
+    return profile;
+  }
+
+  absl::string_view data_;
+  const ParseOptions& options_;
+  CodedInputStream in_;
+
+  std::vector<absl::string_view> strings_;
+  std::vector<int64_t> sample_types_;
+  std::vector<RawSample> samples_;
+  std::vector<int> sample_offsets_;
+  std::vector<RawLine> lines_;
+  absl::flat_hash_map<uint64_t, RawLocation> locations_;
+  absl::flat_hash_map<uint64_t, RawFunction> functions_;
+  int64_t time_nanos_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<Profile> ParseDebug0(absl::string_view body,
+                                    const ParseOptions& options) {
+  std::string inflated;
+  if (IsGzip(body)) {
+    absl::StatusOr<std::string> out = Gunzip(body, options.max_body_bytes);
+    if (!out.ok()) {
+      return absl::Status(out.status().code(),
+                          absl::StrCat("debug0: ", out.status().message()));
+    }
+    inflated = std::move(*out);
+    body = inflated;
+  }
+  if (static_cast<int64_t>(body.size()) > options.max_body_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("debug0: body is ", body.size(),
+                     " bytes, over the bound of ", options.max_body_bytes));
+  }
+  if (body.size() > static_cast<size_t>(INT32_MAX)) {
+    return absl::ResourceExhaustedError("debug0: body is over 2 GiB");
+  }
+  Decoder decoder(body, options);
+  return decoder.Run();
+}
+
+}  // namespace internal
+}  // namespace goprof
+}  // namespace leakprof

@@ -1,0 +1,94 @@
+// Copyright 2026 The leakprof Authors.
+//
+// leakprofctl: the command-line tool of leakprof.
+//
+//   leakprofctl parse FILE|URL|- [--format=auto|debug0|debug1|debug2]
+//                                [--json] [--repeat=N] [--top=N] [--frames=N]
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "common/http/fetcher.h"
+#include "ctl/parse_command.h"
+
+ABSL_FLAG(std::string, format, "auto",
+          "parse: body format: auto, debug0 (gzipped pprof), debug1 "
+          "(aggregated text) or debug2 (per-goroutine text)");
+ABSL_FLAG(bool, json, false, "print JSON instead of a text report");
+ABSL_FLAG(int, repeat, 1,
+          "parse: parse the body N times and report the fastest run "
+          "(\"best_seconds\" in JSON)");
+ABSL_FLAG(int, top, 20, "parse: sites shown in the text report; 0 shows all");
+ABSL_FLAG(int, frames, 8,
+          "parse: frames of each site's sample stack in the text report; 0 "
+          "shows all");
+ABSL_FLAG(int, timeout_seconds, 30, "timeout for fetching a URL");
+ABSL_FLAG(int64_t, max_body_bytes, 128 << 20,
+          "largest body accepted, after decompression");
+
+namespace {
+
+constexpr char kUsage[] =
+    "leakprofctl: inspect Go goroutine profiles and leakprof's data.\n"
+    "\n"
+    "Commands:\n"
+    "  parse FILE|URL|-   parse a goroutine profile body (any of\n"
+    "                     /debug/pprof/goroutine?debug=0|1|2 or\n"
+    "                     /debug/pprof/goroutineleak) and print its blocking\n"
+    "                     sites, most goroutines first\n"
+    "\n"
+    "Examples:\n"
+    "  leakprofctl parse http://127.0.0.1:6060/debug/pprof/goroutine\n"
+    "  leakprofctl parse dump.txt --json\n"
+    "\n"
+    "Flags (--helpfull lists every flag):";
+
+int Fail(const std::string& message) {
+  std::cerr << "leakprofctl: " << message << "\n";
+  return 1;
+}
+
+int RunParse(const std::vector<char*>& args) {
+  using leakprof::ctl::ParseCommandOptions;
+  if (args.size() != 3) {
+    return Fail("usage: leakprofctl parse FILE|URL|- [flags] (--help)");
+  }
+  ParseCommandOptions options;
+  options.input = args[2];
+  auto format = leakprof::goprof::ParseFormatFlag(absl::GetFlag(FLAGS_format));
+  if (!format.ok()) return Fail(std::string(format.status().message()));
+  options.format = *format;
+  options.json = absl::GetFlag(FLAGS_json);
+  options.repeat = absl::GetFlag(FLAGS_repeat);
+  options.report.top = absl::GetFlag(FLAGS_top);
+  options.report.frames = absl::GetFlag(FLAGS_frames);
+  options.fetch_timeout = absl::Seconds(absl::GetFlag(FLAGS_timeout_seconds));
+  options.parse.max_body_bytes = absl::GetFlag(FLAGS_max_body_bytes);
+  auto fetcher = leakprof::http::NewCurlFetcher();
+  absl::Status status =
+      leakprof::ctl::RunParseCommand(options, *fetcher, std::cout);
+  if (!status.ok()) {
+    return Fail(absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
+                             status.message()));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (args.size() < 2) {
+    return Fail("no command given; try: leakprofctl --help");
+  }
+  const std::string command = args[1];
+  if (command == "parse") return RunParse(args);
+  return Fail(absl::StrCat("unknown command \"", command,
+                           "\"; try: leakprofctl --help"));
+}
