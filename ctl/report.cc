@@ -57,7 +57,7 @@ nlohmann::json WaitJson(const goprof::WaitAges& w) {
   return {{"max_minutes", w.max_minutes}, {"buckets", buckets}};
 }
 
-nlohmann::json StackJson(const Stack& s) {
+nlohmann::json StackJson(const Profile& profile, const Stack& s) {
   nlohmann::json j = {
       {"stack_id", goprof::FormatId(s.id)},
       {"goroutines", s.count},
@@ -78,7 +78,9 @@ nlohmann::json StackJson(const Stack& s) {
     j["label_sets"] = sets;
   }
   nlohmann::json frames = nlohmann::json::array();
-  for (const Frame& f : s.frames) frames.push_back(FrameJson(f));
+  for (int32_t f : s.frame_indices) {
+    frames.push_back(FrameJson(profile.frames[f]));
+  }
   j["frames"] = frames;
   return j;
 }
@@ -142,11 +144,11 @@ std::string RenderText(const Profile& profile, const std::vector<Site>& sites,
 
     // The sample stack from the site frame outward.
     const int first = std::max(sample.site_frame, 0);
-    const int total = static_cast<int>(sample.frames.size()) - first;
+    const int total = static_cast<int>(sample.frame_indices.size()) - first;
     const int limit =
         options.frames <= 0 ? total : std::min(total, options.frames);
     for (int f = first; f < first + limit; ++f) {
-      const Frame& frame = sample.frames[f];
+      const Frame& frame = profile.FrameOf(sample, f);
       absl::StrAppendFormat(&out, "%29s%-50s %s:%d\n", "",
                             Printable(frame.function),
                             Printable(Basename(frame.file)), frame.line);
@@ -199,7 +201,7 @@ nlohmann::json RenderJson(const Profile& profile,
     };
     if (profile.format == goprof::Format::kDebug2)
       s["wait"] = WaitJson(site.wait);
-    s["sample_stack"] = StackJson(profile.stacks[site.stacks.front()]);
+    s["sample_stack"] = StackJson(profile, profile.stacks[site.stacks.front()]);
     out_sites.push_back(std::move(s));
   }
   j["sites"] = std::move(out_sites);

@@ -59,11 +59,11 @@ bool IsParkFrame(absl::string_view f) {
 
 // Goroutines the runtime runs for itself: every frame is in package runtime,
 // or it is the os/signal delivery loop.
-bool IsRuntimeInternalStack(const std::vector<Frame>& frames) {
+bool IsRuntimeInternalStack(Functions frames) {
   if (frames.empty()) return false;
-  for (const Frame& f : frames) {
-    if (absl::StartsWith(f.function, "runtime.")) continue;
-    if (absl::StartsWith(f.function, "os/signal.")) continue;
+  for (absl::string_view f : frames) {
+    if (absl::StartsWith(f, "runtime.")) continue;
+    if (absl::StartsWith(f, "os/signal.")) continue;
     return false;
   }
   return true;
@@ -104,6 +104,21 @@ bool IsBlockingPlumbing(absl::string_view f) {
       "io.copyBuffer",
       "bufio.(*Reader).",
   };
+  // Every prefix below starts with one of these: most user frames
+  // ("main.", "github.com/...") are rejected on their first byte.
+  if (f.empty()) return false;
+  switch (f[0]) {
+    case 'b':
+    case 'i':
+    case 'n':
+    case 'o':
+    case 'r':
+    case 's':
+    case 't':
+      break;
+    default:
+      return false;
+  }
   if (f == "time.Sleep") return true;
   for (absl::string_view p : kPrefixes) {
     if (absl::StartsWith(f, p)) return true;
@@ -111,52 +126,48 @@ bool IsBlockingPlumbing(absl::string_view f) {
   return false;
 }
 
-int FindSiteFrame(const std::vector<Frame>& frames) {
+int FindSiteFrame(Functions frames) {
   if (frames.empty()) return -1;
   for (size_t i = 0; i < frames.size(); ++i) {
-    if (!IsBlockingPlumbing(frames[i].function)) return static_cast<int>(i);
+    if (!IsBlockingPlumbing(frames[i])) return static_cast<int>(i);
   }
   int last = static_cast<int>(frames.size()) - 1;
-  if (last > 0 && frames[last].function == "runtime.goexit") --last;
+  if (last > 0 && frames[last] == "runtime.goexit") --last;
   return last;
 }
 
-BlockClass ClassifyFrames(const std::vector<Frame>& frames,
-                          bool runtime_frames_shown) {
+BlockClass ClassifyFrames(Functions frames, bool runtime_frames_shown) {
   if (frames.empty()) return BlockClass::kOther;
   std::optional<BlockClass> found;
   bool semaphore = false;
   bool syscall = false;
-  for (const Frame& f : frames) {
-    if (!IsBlockingPlumbing(f.function)) break;
-    if (std::optional<BlockClass> c = MarkerClass(f.function)) {
+  for (absl::string_view f : frames) {
+    if (!IsBlockingPlumbing(f)) break;
+    if (std::optional<BlockClass> c = MarkerClass(f)) {
       found = c;
       break;
     }
-    semaphore = semaphore || IsSemaphoreFrame(f.function);
-    syscall = syscall || IsSyscallFrame(f.function);
+    semaphore = semaphore || IsSemaphoreFrame(f);
+    syscall = syscall || IsSyscallFrame(f);
   }
   if (found) return *found;
   if (semaphore) return BlockClass::kSemacquire;
   if (IsRuntimeInternalStack(frames)) {
     // The goroutine running the runtime's own code is still "running".
-    return runtime_frames_shown && !IsParkFrame(frames[0].function)
+    return runtime_frames_shown && !IsParkFrame(frames[0])
                ? BlockClass::kRunning
                : BlockClass::kRuntimeInternal;
   }
   if (syscall) return BlockClass::kIOWait;
   if (!runtime_frames_shown) {
     // The goroutine writing this very profile is the one running.
-    return absl::StartsWith(frames[0].function, "runtime/pprof.")
-               ? BlockClass::kRunning
-               : BlockClass::kOther;
+    return absl::StartsWith(frames[0], "runtime/pprof.") ? BlockClass::kRunning
+                                                         : BlockClass::kOther;
   }
-  return IsParkFrame(frames[0].function) ? BlockClass::kOther
-                                         : BlockClass::kRunning;
+  return IsParkFrame(frames[0]) ? BlockClass::kOther : BlockClass::kRunning;
 }
 
-BlockClass ClassifyWaitReason(absl::string_view reason,
-                              const std::vector<Frame>& frames) {
+BlockClass ClassifyWaitReason(absl::string_view reason, Functions frames) {
   struct Reason {
     absl::string_view text;
     BlockClass block_class;

@@ -12,23 +12,25 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "common/goprof/profile.h"
 
 namespace leakprof {
 namespace goprof {
 
+// Every function takes the stack's function names, innermost first.
+using Functions = absl::Span<const absl::string_view>;
+
 // The class read off the frames alone. `runtime_frames_shown` says whether the
 // format keeps the runtime's leading frames (debug=0 does; debug=1 and debug=2
 // hide them, so a stack with no telling frame is kOther there rather than
 // kRunning).
-BlockClass ClassifyFrames(const std::vector<Frame>& frames,
-                          bool runtime_frames_shown);
+BlockClass ClassifyFrames(Functions frames, bool runtime_frames_shown);
 
 // The class of a debug=2 goroutine from its wait reason (as printed, without
 // "(leaked)" or the minutes), refined by its frames where the reason is vague
 // ("semacquire" is a mutex when sync.(*Mutex).Lock is on the stack).
-BlockClass ClassifyWaitReason(absl::string_view reason,
-                              const std::vector<Frame>& frames);
+BlockClass ClassifyWaitReason(absl::string_view reason, Functions frames);
 
 // True for the runtime's and standard library's blocking plumbing: frames
 // between the parking call and the line that blocked (runtime.*, sync.*,
@@ -37,7 +39,7 @@ bool IsBlockingPlumbing(absl::string_view function);
 
 // Index of the first frame that is not blocking plumbing; when every frame is
 // (runtime-internal goroutines), the outermost frame. -1 for no frames.
-int FindSiteFrame(const std::vector<Frame>& frames);
+int FindSiteFrame(Functions frames);
 
 }  // namespace goprof
 }  // namespace leakprof

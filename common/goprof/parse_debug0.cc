@@ -41,6 +41,7 @@ struct RawLocation {
   // Range in Decoder::lines_.
   uint32_t first_line = 0;
   uint32_t num_lines = 0;
+  bool defined = false;
 };
 
 struct RawFunction {
@@ -55,7 +56,9 @@ struct RawLabel {
 };
 
 struct RawSample {
-  std::vector<uint64_t> locations;
+  // Range in Decoder::sample_locations_.
+  uint32_t first_location = 0;
+  uint32_t num_locations = 0;
   int64_t count = 0;
   bool has_value = false;
   std::vector<RawLabel> labels;
@@ -235,20 +238,26 @@ class Decoder {
     const int at = Offset();
     LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit, Enter("sample"));
     RawSample& s = samples_.emplace_back();
+    s.first_location = static_cast<uint32_t>(sample_locations_.size());
     sample_offsets_.push_back(at);
     while (uint32_t tag = in_.ReadTag()) {
       switch (WFL::GetTagFieldNumber(tag)) {
         case 1:
+          if (WFL::GetTagWireType(tag) == WFL::WIRETYPE_LENGTH_DELIMITED) {
+            LEAKPROF_RETURN_IF_ERROR(ReadPackedLocations(&s, at));
+            break;
+          }
           LEAKPROF_RETURN_IF_ERROR(ReadRepeatedVarint(
               tag, "sample.location_id", [&](uint64_t v) -> absl::Status {
-                if (static_cast<int64_t>(s.locations.size()) >=
+                if (static_cast<int64_t>(s.num_locations) >=
                     options_.max_frames_per_stack) {
                   return absl::ResourceExhaustedError(absl::StrCat(
                       "debug0: byte ", at, ": sample has more than ",
                       options_.max_frames_per_stack,
                       " locations (the frame bound)"));
                 }
-                s.locations.push_back(v);
+                sample_locations_.push_back(v);
+                ++s.num_locations;
                 return absl::OkStatus();
               }));
           break;
@@ -277,6 +286,41 @@ class Decoder {
           absl::StrCat("debug0: byte ", at, ": more than ", options_.max_stacks,
                        " samples (the stack bound)"));
     }
+    return absl::OkStatus();
+  }
+
+  // The hot loop of debug=0: a sample's packed location ids, decoded straight
+  // from the buffer (Go writes them packed).
+  absl::Status ReadPackedLocations(RawSample* s, int sample_at) {
+    LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit,
+                              Enter("sample.location_id"));
+    const int len = in_.BytesUntilLimit();
+    const uint8_t* p =
+        reinterpret_cast<const uint8_t*>(data_.data()) + Offset();
+    const uint8_t* const end = p + len;
+    while (p < end) {
+      uint64_t v = 0;
+      int shift = 0;
+      while (true) {
+        if (p == end || shift > 63) {
+          return Error("truncated or malformed varint in sample.location_id");
+        }
+        const uint8_t b = *p++;
+        v |= static_cast<uint64_t>(b & 0x7f) << shift;
+        if (b < 0x80) break;
+        shift += 7;
+      }
+      if (static_cast<int64_t>(s->num_locations) >=
+          options_.max_frames_per_stack) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "debug0: byte ", sample_at, ": sample has more than ",
+            options_.max_frames_per_stack, " locations (the frame bound)"));
+      }
+      sample_locations_.push_back(v);
+      ++s->num_locations;
+    }
+    in_.Skip(len);
+    in_.PopLimit(limit);
     return absl::OkStatus();
   }
 
@@ -309,6 +353,7 @@ class Decoder {
     uint64_t id = 0;
     RawLocation loc;
     loc.first_line = static_cast<uint32_t>(lines_.size());
+    loc.defined = true;
     while (uint32_t tag = in_.ReadTag()) {
       switch (WFL::GetTagFieldNumber(tag)) {
         case 1:
@@ -395,6 +440,52 @@ class Decoder {
     return strings_[index];
   }
 
+  absl::StatusOr<int32_t> ResolveLine(const RawLine& line, uint64_t loc_id,
+                                      int at, ProfileBuilder& builder) const {
+    auto fn = functions_.find(line.function_id);
+    if (fn == functions_.end()) {
+      return ErrorAt(at,
+                     absl::StrCat("location ", loc_id, " refers to function ",
+                                  line.function_id, " which is not defined"));
+    }
+    LEAKPROF_ASSIGN_OR_RETURN(absl::string_view name,
+                              String(fn->second.name, at, "function name"));
+    LEAKPROF_ASSIGN_OR_RETURN(absl::string_view file,
+                              String(fn->second.file, at, "function filename"));
+    absl::StatusOr<int32_t> frame =
+        builder.InternFrame(FrameRef{name, file, line.line});
+    if (!frame.ok()) {
+      return absl::Status(
+          frame.status().code(),
+          absl::StrCat("debug0: byte ", at, ": ", frame.status().message()));
+    }
+    return *frame;
+  }
+
+  // Go numbers locations 1..N: index them by id when they are dense.
+  void IndexLocations() {
+    const size_t n = locations_.size();
+    if (n == 0 || n >= (1u << 24)) return;
+    dense_locations_.assign(n + 1, RawLocation());
+    for (const auto& [id, loc] : locations_) {
+      if (id > n) {
+        dense_locations_.clear();
+        return;
+      }
+      dense_locations_[id] = loc;
+    }
+  }
+
+  const RawLocation* FindLocation(uint64_t id) const {
+    if (!dense_locations_.empty()) {
+      return id < dense_locations_.size() && dense_locations_[id].defined
+                 ? &dense_locations_[id]
+                 : nullptr;
+    }
+    auto it = locations_.find(id);
+    return it == locations_.end() ? nullptr : &it->second;
+  }
+
   absl::StatusOr<Profile> Resolve() {
     Profile profile;
     profile.format = Format::kDebug0;
@@ -419,7 +510,11 @@ class Decoder {
                        type, "\" (want \"goroutine\" or \"goroutineleak\")"));
     }
     ProfileBuilder builder(options_, &profile);
-    std::vector<FrameRef> frames;
+    builder.Reserve(locations_.size(), samples_.size());
+    IndexLocations();
+    // Frame indices of each location's lines, resolved on first use.
+    std::vector<int32_t> line_frames(lines_.size(), -1);
+    std::vector<int32_t> frames;
     for (size_t i = 0; i < samples_.size(); ++i) {
       const RawSample& s = samples_[i];
       const int at = sample_offsets_[i];
@@ -427,30 +522,27 @@ class Decoder {
         return ErrorAt(at, "sample has no value or a negative count");
       }
       frames.clear();
-      for (uint64_t loc_id : s.locations) {
-        auto loc = locations_.find(loc_id);
-        if (loc == locations_.end()) {
+      for (uint32_t k = 0; k < s.num_locations; ++k) {
+        const uint64_t loc_id = sample_locations_[s.first_location + k];
+        const RawLocation* loc = FindLocation(loc_id);
+        if (loc == nullptr) {
           return ErrorAt(at, absl::StrCat("sample refers to location ", loc_id,
                                           " which is not defined"));
         }
-        for (uint32_t l = 0; l < loc->second.num_lines; ++l) {
-          const RawLine& line = lines_[loc->second.first_line + l];
-          auto fn = functions_.find(line.function_id);
-          if (fn == functions_.end()) {
-            return ErrorAt(
-                at, absl::StrCat("location ", loc_id, " refers to function ",
-                                 line.function_id, " which is not defined"));
-          }
-          LEAKPROF_ASSIGN_OR_RETURN(
-              absl::string_view name,
-              String(fn->second.name, at, "function name"));
-          LEAKPROF_ASSIGN_OR_RETURN(
-              absl::string_view file,
-              String(fn->second.file, at, "function filename"));
-          frames.push_back(FrameRef{name, file, line.line});
+        if (loc->num_lines == 0) {
+          // Not symbolized: one frame with no function.
+          LEAKPROF_ASSIGN_OR_RETURN(int32_t f,
+                                    builder.InternFrame(FrameRef{"", "", 0}));
+          frames.push_back(f);
         }
-        if (loc->second.num_lines == 0) {
-          frames.push_back(FrameRef{"", "", 0});  // not symbolized
+        for (uint32_t l = 0; l < loc->num_lines; ++l) {
+          int32_t& frame = line_frames[loc->first_line + l];
+          if (frame < 0) {
+            LEAKPROF_ASSIGN_OR_RETURN(
+                frame,
+                ResolveLine(lines_[loc->first_line + l], loc_id, at, builder));
+          }
+          frames.push_back(frame);
         }
       }
       if (static_cast<int64_t>(frames.size()) > options_.max_frames_per_stack) {
@@ -458,7 +550,7 @@ class Decoder {
             "debug0: byte ", at, ": sample expands to ", frames.size(),
             " frames, over the bound of ", options_.max_frames_per_stack));
       }
-      absl::StatusOr<int> index = builder.Intern(frames);
+      absl::StatusOr<int> index = builder.InternStack(frames);
       if (!index.ok()) {
         return absl::Status(
             index.status().code(),
@@ -494,6 +586,8 @@ class Decoder {
   std::vector<absl::string_view> strings_;
   std::vector<int64_t> sample_types_;
   std::vector<RawSample> samples_;
+  std::vector<uint64_t> sample_locations_;
+  std::vector<RawLocation> dense_locations_;
   std::vector<int> sample_offsets_;
   std::vector<RawLine> lines_;
   absl::flat_hash_map<uint64_t, RawLocation> locations_;

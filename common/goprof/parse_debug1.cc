@@ -76,13 +76,13 @@ absl::StatusOr<Profile> ParseDebug1(absl::string_view body,
   }
 
   // One record: "N @ pcs", optional "# labels:", then '#' frame lines.
-  std::vector<FrameRef> frames;
+  std::vector<int32_t> frames;
   Labels labels;
   int64_t count = -1;
   int64_t record_line = 0;
   auto flush = [&]() -> absl::Status {
     if (count < 0) return absl::OkStatus();
-    absl::StatusOr<int> index = builder.Intern(frames);
+    absl::StatusOr<int> index = builder.InternStack(frames);
     if (!index.ok()) {
       return absl::Status(index.status().code(),
                           absl::StrCat("debug1: line ", record_line, ": ",
@@ -157,7 +157,13 @@ absl::StatusOr<Profile> ParseDebug1(absl::string_view body,
       frame.file = fl->file;
       frame.line = fl->line;
     }
-    frames.push_back(frame);
+    absl::StatusOr<int32_t> index = builder.InternFrame(frame);
+    if (!index.ok()) {
+      return absl::Status(
+          index.status().code(),
+          absl::StrCat("debug1: line ", n, ": ", index.status().message()));
+    }
+    frames.push_back(*index);
   }
   LEAKPROF_RETURN_IF_ERROR(flush());
   builder.Finish(/*runtime_frames_shown=*/false);

@@ -188,7 +188,14 @@ class Debug2Parser {
             absl::StrCat("debug2: line ", n, ": goroutine has more than ",
                          options_.max_frames_per_stack, " frames (the bound)"));
       }
-      frames_.push_back(FrameRef{call_, fl->file, fl->line});
+      absl::StatusOr<int32_t> frame =
+          builder_.InternFrame(FrameRef{call_, fl->file, fl->line});
+      if (!frame.ok()) {
+        return absl::Status(
+            frame.status().code(),
+            absl::StrCat("debug2: line ", n, ": ", frame.status().message()));
+      }
+      frames_.push_back(*frame);
       pending_call_ = false;
       return absl::OkStatus();
     }
@@ -218,7 +225,7 @@ class Debug2Parser {
     if (pending_call_ || pending_created_by_) {
       return LineError(n, "goroutine ends right after a call line");
     }
-    absl::StatusOr<int> index = builder_.Intern(frames_);
+    absl::StatusOr<int> index = builder_.InternStack(frames_);
     if (!index.ok()) {
       return absl::Status(index.status().code(),
                           absl::StrCat("debug2: line ", header_line_, ": ",
@@ -282,7 +289,7 @@ class Debug2Parser {
   bool in_goroutine_ = false;
   int64_t header_line_ = 0;
   Header header_;
-  std::vector<FrameRef> frames_;
+  std::vector<int32_t> frames_;
   absl::string_view call_;
   bool pending_call_ = false;
   FrameRef created_by_;

@@ -113,18 +113,19 @@ struct LabelSet {
 };
 
 struct Stack {
-  // Stable across machines, runs and formats: see StackId in stack_id.h.
+  // Stable across machines and runs: see StackId in stack_id.h.
   uint64_t id = 0;
-  // Innermost first, as given by the body, inlined frames expanded. debug=0
-  // includes the runtime's own frames (runtime.gopark ...); debug=1 and
-  // debug=2 hide some of them (docs/parser.md).
-  std::vector<Frame> frames;
+  // Indices into Profile::frames, innermost first, as given by the body,
+  // inlined frames expanded. debug=0 includes the runtime's own frames
+  // (runtime.gopark ...); debug=1 and debug=2 hide some of them
+  // (docs/parser.md).
+  std::vector<int32_t> frame_indices;
   // Goroutines with exactly these frames (over all label sets).
   int64_t count = 0;
   BlockClass block_class = BlockClass::kOther;
-  // Index in `frames` of the site frame: the first frame outside the runtime's
-  // and standard library's blocking plumbing, i.e. the line that blocked.
-  // -1 only when the stack has no frames.
+  // Position in `frame_indices` of the site frame: the first frame outside
+  // the runtime's and standard library's blocking plumbing, i.e. the line
+  // that blocked. -1 only when the stack has no frames.
   int site_frame = -1;
   // debug=2: the wait reason as printed, without "(leaked)" and the minutes,
   // e.g. "chan send (nil chan)". Empty for the other formats.
@@ -141,11 +142,6 @@ struct Stack {
   WaitAges wait;
   // Empty when no goroutine of this stack carries labels.
   std::vector<LabelSet> label_sets;
-
-  // The site frame, or nullptr when the stack has no frames.
-  const Frame* SiteFrame() const {
-    return site_frame < 0 ? nullptr : &frames[site_frame];
-  }
 };
 
 struct Profile {
@@ -154,6 +150,9 @@ struct Profile {
   // Sum of every stack's count. debug=1 also states a total in its header;
   // the parser checks the two agree.
   int64_t total_goroutines = 0;
+  // Distinct frames, each stored once and referenced by index from stacks:
+  // a 100k-goroutine profile has thousands of stacks but few distinct frames.
+  std::vector<Frame> frames;
   // Distinct stacks in order of first appearance in the body.
   std::vector<Stack> stacks;
   // debug=2 only: the body hit Go's own 64 MiB cap on the dump and was cut
@@ -161,6 +160,27 @@ struct Profile {
   bool truncated = false;
   // debug=0 only: pprof time_nanos, when present (Unix nanoseconds).
   int64_t time_nanos = 0;
+
+  // The i-th frame of `stack`, innermost first.
+  // REQUIRES: 0 <= i < stack.frame_indices.size()
+  const Frame& FrameOf(const Stack& stack, size_t i) const {
+    return frames[stack.frame_indices[i]];
+  }
+
+  // The site frame of `stack`, or nullptr when it has no frames.
+  const Frame* SiteFrame(const Stack& stack) const {
+    return stack.site_frame < 0
+               ? nullptr
+               : &frames[stack.frame_indices[stack.site_frame]];
+  }
+
+  // The frames of `stack` as values, innermost first.
+  std::vector<Frame> FramesOf(const Stack& stack) const {
+    std::vector<Frame> out;
+    out.reserve(stack.frame_indices.size());
+    for (int32_t i : stack.frame_indices) out.push_back(frames[i]);
+    return out;
+  }
 };
 
 }  // namespace goprof

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "common/goprof/classify.h"
 #include "common/goprof/stack_id.h"
@@ -12,33 +11,16 @@
 namespace leakprof {
 namespace goprof {
 namespace internal {
-namespace {
-
-uint64_t HashFrames(absl::Span<const FrameRef> frames) {
-  size_t h = frames.size();
-  for (const FrameRef& f : frames) {
-    h = absl::HashOf(h, f.function, f.file, f.line);
-  }
-  return h;
-}
-
-bool SameFrames(absl::Span<const FrameRef> refs,
-                const std::vector<Frame>& frames) {
-  if (refs.size() != frames.size()) return false;
-  for (size_t i = 0; i < refs.size(); ++i) {
-    if (refs[i].line != frames[i].line ||
-        refs[i].function != frames[i].function ||
-        refs[i].file != frames[i].file) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
 
 ProfileBuilder::ProfileBuilder(const ParseOptions& options, Profile* profile)
     : options_(options), profile_(profile) {}
+
+void ProfileBuilder::Reserve(size_t frames, size_t stacks) {
+  frames_.reserve(frames);
+  profile_->frames.reserve(frames);
+  stacks_.reserve(stacks);
+  profile_->stacks.reserve(stacks);
+}
 
 absl::Status ProfileBuilder::CheckString(absl::string_view s,
                                          absl::string_view what) const {
@@ -50,52 +32,43 @@ absl::Status ProfileBuilder::CheckString(absl::string_view s,
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> ProfileBuilder::Intern(absl::Span<const FrameRef> frames) {
-  const uint64_t h = HashFrames(frames);
-  auto [it, inserted] =
-      first_by_hash_.try_emplace(h, static_cast<int>(profile_->stacks.size()));
-  if (!inserted) {
-    for (int i = it->second; i >= 0; i = next_same_hash_[i]) {
-      if (SameFrames(frames, profile_->stacks[i].frames)) {
-        last_was_new_ = false;
-        return i;
-      }
-    }
+absl::StatusOr<int32_t> ProfileBuilder::InternFrame(const FrameRef& frame) {
+  auto it = frames_.find(frame);
+  if (it != frames_.end()) return it->second;
+  absl::Status s = CheckString(frame.function, "function name");
+  if (s.ok()) s = CheckString(frame.file, "file name");
+  if (!s.ok()) return s;
+  const int32_t index = static_cast<int32_t>(profile_->frames.size());
+  Frame& f = profile_->frames.emplace_back(
+      Frame{std::string(frame.function), std::string(frame.file), frame.line});
+  frame_hash_.push_back(FrameHash(f));
+  frame_hidden_.push_back(IsHiddenRuntimeFrame(f.function));
+  frame_plumbing_.push_back(IsBlockingPlumbing(f.function));
+  frames_.emplace(frame, index);
+  return index;
+}
+
+absl::StatusOr<int> ProfileBuilder::InternStack(
+    absl::Span<const int32_t> frame_indices) {
+  auto it = stacks_.find(frame_indices);
+  if (it != stacks_.end()) {
+    last_was_new_ = false;
+    return it->second;
   }
-  // A new stack.
-  if (static_cast<int64_t>(frames.size()) > options_.max_frames_per_stack) {
-    if (inserted) first_by_hash_.erase(it);
-    return absl::ResourceExhaustedError(
-        absl::StrCat("stack has ", frames.size(), " frames, over the bound of ",
-                     options_.max_frames_per_stack));
+  if (static_cast<int64_t>(frame_indices.size()) >
+      options_.max_frames_per_stack) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "stack has ", frame_indices.size(), " frames, over the bound of ",
+        options_.max_frames_per_stack));
   }
   if (static_cast<int64_t>(profile_->stacks.size()) >= options_.max_stacks) {
-    if (inserted) first_by_hash_.erase(it);
     return absl::ResourceExhaustedError(absl::StrCat(
         "more than ", options_.max_stacks, " distinct stacks (the bound)"));
   }
-  for (const FrameRef& f : frames) {
-    absl::Status s = CheckString(f.function, "function name");
-    if (s.ok()) s = CheckString(f.file, "file name");
-    if (!s.ok()) {
-      if (inserted) first_by_hash_.erase(it);
-      return s;
-    }
-  }
   const int index = static_cast<int>(profile_->stacks.size());
   Stack& stack = profile_->stacks.emplace_back();
-  stack.frames.reserve(frames.size());
-  for (const FrameRef& f : frames) {
-    stack.frames.push_back(
-        Frame{std::string(f.function), std::string(f.file), f.line});
-  }
-  // Chain behind the existing stacks with the same hash (rare).
-  next_same_hash_.push_back(-1);
-  if (!inserted) {
-    int i = it->second;
-    while (next_same_hash_[i] >= 0) i = next_same_hash_[i];
-    next_same_hash_[i] = index;
-  }
+  stack.frame_indices.assign(frame_indices.begin(), frame_indices.end());
+  stacks_.emplace(absl::MakeConstSpan(stack.frame_indices), index);
   last_was_new_ = true;
   return index;
 }
@@ -115,12 +88,27 @@ void ProfileBuilder::AddLabels(int i, Labels labels, int64_t count) {
 
 void ProfileBuilder::Finish(bool runtime_frames_shown) {
   int64_t total = 0;
+  std::vector<absl::string_view> functions;
   for (Stack& s : profile_->stacks) {
-    s.id = StackId(s.frames);
+    uint64_t id = kStackIdSeed;
+    functions.clear();
+    for (int32_t f : s.frame_indices) {
+      functions.push_back(profile_->frames[f].function);
+      if (!frame_hidden_[f]) id = FoldFrameHash(id, frame_hash_[f]);
+    }
+    s.id = id;
     s.block_class = s.wait_reason.empty()
-                        ? ClassifyFrames(s.frames, runtime_frames_shown)
-                        : ClassifyWaitReason(s.wait_reason, s.frames);
-    s.site_frame = FindSiteFrame(s.frames);
+                        ? ClassifyFrames(functions, runtime_frames_shown)
+                        : ClassifyWaitReason(s.wait_reason, functions);
+    // FindSiteFrame(functions), with the plumbing test cached per frame.
+    s.site_frame = -1;
+    for (size_t i = 0; i < s.frame_indices.size(); ++i) {
+      if (!frame_plumbing_[s.frame_indices[i]]) {
+        s.site_frame = static_cast<int>(i);
+        break;
+      }
+    }
+    if (s.site_frame < 0) s.site_frame = FindSiteFrame(functions);
     total += s.count;
   }
   profile_->total_goroutines = total;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -35,18 +36,28 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 
 class ProfileBuilder {
  public:
-  // `profile` must outlive the builder; its stacks are appended to.
+  // `profile` must outlive the builder; its frames and stacks are appended
+  // to. The strings behind every FrameRef passed in must outlive the builder
+  // too (they are the body being parsed).
   ProfileBuilder(const ParseOptions& options, Profile* profile);
 
   ProfileBuilder(const ProfileBuilder&) = delete;
   ProfileBuilder& operator=(const ProfileBuilder&) = delete;
 
-  // Index into profile->stacks of the stack with exactly `frames`, created
-  // (count 0) when new. Errors (kResourceExhausted) when a bound is exceeded;
-  // the message has no location: the caller prefixes one.
-  absl::StatusOr<int> Intern(absl::Span<const FrameRef> frames);
+  // Sizes the tables for about this many frames and stacks.
+  void Reserve(size_t frames, size_t stacks);
 
-  // Whether the last Intern() created the stack.
+  // Index into profile->frames of `frame`, stored when new. Errors
+  // (kResourceExhausted) when a string is over the bound; messages have no
+  // location: the caller prefixes one.
+  absl::StatusOr<int32_t> InternFrame(const FrameRef& frame);
+
+  // Index into profile->stacks of the stack with exactly these frames
+  // (indices from InternFrame), created with count 0 when new. Errors
+  // (kResourceExhausted) when a bound is exceeded.
+  absl::StatusOr<int> InternStack(absl::Span<const int32_t> frame_indices);
+
+  // Whether the last InternStack() created the stack.
   bool last_was_new() const { return last_was_new_; }
 
   Stack& stack(int i) { return profile_->stacks[i]; }
@@ -63,12 +74,40 @@ class ProfileBuilder {
   void Finish(bool runtime_frames_shown);
 
  private:
+  struct FrameKeyHash {
+    size_t operator()(const FrameRef& f) const {
+      return absl::HashOf(f.function, f.file, f.line);
+    }
+  };
+  struct FrameKeyEq {
+    bool operator()(const FrameRef& a, const FrameRef& b) const {
+      return a.line == b.line && a.function == b.function && a.file == b.file;
+    }
+  };
+  // In-process only (ids use StackId): a multiply-xor over the indices,
+  // finished by abseil's mixer.
+  struct StackKeyHash {
+    size_t operator()(absl::Span<const int32_t> s) const {
+      uint64_t h = s.size();
+      for (int32_t f : s) {
+        h = (h ^ static_cast<uint32_t>(f)) * 0x9E3779B97F4A7C15ull;
+      }
+      return absl::HashOf(h);
+    }
+  };
+
   const ParseOptions& options_;
   Profile* profile_;
-  // In-process hash of a frame list -> first stack index with that hash;
-  // further stacks with the same hash chain through next_same_hash_.
-  absl::flat_hash_map<uint64_t, int> first_by_hash_;
-  std::vector<int> next_same_hash_;
+  // Keys point into the body, not into profile_->frames (which moves).
+  absl::flat_hash_map<FrameRef, int32_t, FrameKeyHash, FrameKeyEq> frames_;
+  // Per distinct frame: its stable hash (FrameHash) and whether StackId
+  // leaves it out.
+  std::vector<uint64_t> frame_hash_;
+  std::vector<bool> frame_hidden_;
+  std::vector<bool> frame_plumbing_;  // IsBlockingPlumbing
+  // Keys point into profile_->stacks[i].frame_indices, whose heap buffers do
+  // not move when the stacks vector grows.
+  absl::flat_hash_map<absl::Span<const int32_t>, int, StackKeyHash> stacks_;
   bool last_was_new_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include "common/goprof/sites.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "common/goprof/stack_id.h"
@@ -13,10 +14,17 @@ namespace goprof {
 std::vector<Site> AggregateSites(const Profile& profile) {
   std::vector<Site> sites;
   absl::flat_hash_map<uint64_t, size_t> by_id;
+  absl::flat_hash_map<std::pair<int, int32_t>, uint64_t> id_cache;
   for (size_t i = 0; i < profile.stacks.size(); ++i) {
     const Stack& stack = profile.stacks[i];
-    const Frame* frame = stack.SiteFrame();
-    const uint64_t id = SiteId(stack.block_class, frame);
+    const Frame* frame = profile.SiteFrame(stack);
+    // Many stacks share a site: hash each (class, frame) once.
+    const int32_t frame_index =
+        stack.site_frame < 0 ? -1 : stack.frame_indices[stack.site_frame];
+    auto [cached, fresh] = id_cache.try_emplace(
+        std::make_pair(static_cast<int>(stack.block_class), frame_index), 0);
+    if (fresh) cached->second = SiteId(stack.block_class, frame);
+    const uint64_t id = cached->second;
     auto [it, inserted] = by_id.try_emplace(id, sites.size());
     if (inserted) {
       Site& site = sites.emplace_back();

@@ -2,7 +2,12 @@
 
 #include "common/goprof/stack_id.h"
 
+#include <cstring>
 #include <string>
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "FrameHash reads words as little-endian; add a byte-swapping load"
+#endif
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -24,15 +29,6 @@ uint64_t Fnv(uint64_t h, absl::string_view bytes) {
   return h;
 }
 
-uint64_t FnvFrame(uint64_t h, const Frame& f) {
-  h = Fnv(h, f.function);
-  h = Fnv(h, absl::string_view("\0", 1));
-  h = Fnv(h, f.file);
-  h = Fnv(h, absl::string_view("\0", 1));
-  h = Fnv(h, absl::AlphaNum(f.line).Piece());
-  return Fnv(h, "\n");
-}
-
 }  // namespace
 
 bool IsHiddenRuntimeFrame(absl::string_view function) {
@@ -44,10 +40,74 @@ bool IsHiddenRuntimeFrame(absl::string_view function) {
   return function.empty() || !absl::ascii_isupper(function[0]);
 }
 
+namespace {
+
+// FNV-1a 64 over 8-byte little-endian words: the bytes are cut into words,
+// the last one padded with zero bytes, and each word is folded as FNV-1a
+// folds a byte. Eight times fewer multiplications than byte-wise FNV.
+class WordFnv {
+ public:
+  void Add(absl::string_view s) {
+    const char* p = s.data();
+    size_t n = s.size();
+    while (n > 0 && fill_ != 0) {
+      AddByte(static_cast<unsigned char>(*p++));
+      --n;
+    }
+    while (n >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);  // little-endian (checked above)
+      h_ = (h_ ^ w) * kFnvPrime;
+      p += 8;
+      n -= 8;
+    }
+    while (n > 0) {
+      AddByte(static_cast<unsigned char>(*p++));
+      --n;
+    }
+  }
+
+  uint64_t Finish() {
+    if (fill_ > 0) Flush();
+    return h_;
+  }
+
+ private:
+  void AddByte(unsigned char c) {
+    word_ |= static_cast<uint64_t>(c) << (8 * fill_);
+    if (++fill_ == 8) Flush();
+  }
+  void Flush() {
+    h_ = (h_ ^ word_) * kFnvPrime;
+    word_ = 0;
+    fill_ = 0;
+  }
+
+  uint64_t h_ = kFnvOffset;
+  uint64_t word_ = 0;
+  int fill_ = 0;
+};
+
+}  // namespace
+
+uint64_t FrameHash(const Frame& f) {
+  WordFnv h;
+  h.Add(f.function);
+  h.Add(absl::string_view("\0", 1));
+  h.Add(f.file);
+  h.Add(absl::string_view("\0", 1));
+  h.Add(absl::AlphaNum(f.line).Piece());
+  return h.Finish();
+}
+
+uint64_t FoldFrameHash(uint64_t h, uint64_t frame_hash) {
+  return (h ^ frame_hash) * kFnvPrime;
+}
+
 uint64_t StackId(const std::vector<Frame>& frames) {
-  uint64_t h = kFnvOffset;
+  uint64_t h = kStackIdSeed;
   for (const Frame& f : frames) {
-    if (!IsHiddenRuntimeFrame(f.function)) h = FnvFrame(h, f);
+    if (!IsHiddenRuntimeFrame(f.function)) h = FoldFrameHash(h, FrameHash(f));
   }
   return h;
 }
@@ -55,7 +115,7 @@ uint64_t StackId(const std::vector<Frame>& frames) {
 uint64_t SiteId(BlockClass c, const Frame* frame) {
   uint64_t h = Fnv(kFnvOffset, BlockClassName(c));
   h = Fnv(h, "\n");
-  if (frame != nullptr) h = FnvFrame(h, *frame);
+  if (frame != nullptr) h = FoldFrameHash(h, FrameHash(*frame));
   return h;
 }
 

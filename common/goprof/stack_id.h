@@ -2,11 +2,13 @@
 //
 // Stable 64-bit identifiers for stacks and sites.
 //
-// The id of the same stack is the same on any machine, in any run, whatever
-// the body's format: it hashes only the frames every format shows, with a
-// fixed algorithm (FNV-1a 64 over a canonical byte encoding). The encoding is
-// specified in docs/parser.md so other tools can compute it. Never change it:
-// stored series are keyed by these ids.
+// The id of the same stack is the same on any machine and in any run: it
+// hashes the frames with a fixed algorithm (FNV-1a 64 over a canonical byte
+// encoding of each frame, then folded over the frames), leaving out the
+// runtime frames Go's text formats hide, so a stack recorded whole has the
+// same id in debug=0, 1 and 2. The encoding is specified in docs/parser.md so
+// other tools can compute it. Never change it: stored series are keyed by
+// these ids.
 
 #ifndef LEAKPROF_COMMON_GOPROF_STACK_ID_H_
 #define LEAKPROF_COMMON_GOPROF_STACK_ID_H_
@@ -26,12 +28,23 @@ namespace goprof {
 // Exported runtime functions ("runtime.Gosched") and other packages count.
 bool IsHiddenRuntimeFrame(absl::string_view function);
 
-// FNV-1a 64 over, for each frame not hidden (innermost first):
-//   function bytes, 0x00, file bytes, 0x00, decimal line, 0x0A.
+// FNV-1a 64 over the 8-byte little-endian words of: function bytes, 0x00,
+// file bytes, 0x00, decimal line (the last word padded with zero bytes; each
+// word is XORed in and multiplied by the FNV prime, as FNV-1a does a byte).
+uint64_t FrameHash(const Frame& frame);
+
+// Folds frame hashes into a stack id: h = FNV-1a offset basis; for each frame
+// not hidden (innermost first): h = (h XOR FrameHash(frame)) * FNV prime,
+// modulo 2^64.
 uint64_t StackId(const std::vector<Frame>& frames);
 
-// FNV-1a 64 over: BlockClassName(c) bytes, 0x0A, then the frame encoded as in
-// StackId (or nothing when `frame` is null).
+// The same fold when the caller already has each frame's hash and hidden
+// flag (the parser computes them once per distinct frame).
+uint64_t FoldFrameHash(uint64_t h, uint64_t frame_hash);
+inline constexpr uint64_t kStackIdSeed = 14695981039346656037ull;
+
+// FNV-1a 64 over BlockClassName(c) bytes and 0x0A, then folded with the
+// frame's hash as in StackId (nothing folded when `frame` is null).
 uint64_t SiteId(BlockClass c, const Frame* frame);
 
 // The id as 16 lowercase hex digits, zero-padded: how ids appear in JSON,

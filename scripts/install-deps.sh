@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs the Debian (bookworm) packages leakprof builds and tests with.
+#
+# Idempotent: checks each package with `dpkg -s`, runs `apt-get update` and
+# `apt-get install` only when something is missing, and prints nothing when
+# everything is already there. Needs root (or sudo) only to install.
+# See docs/build.md.
+set -euo pipefail
+
+packages=(
+  # Build: Debian's Bazel 4 and the Java rules it needs (see WORKSPACE).
+  bazel-bootstrap
+  bazel-rules-java
+  # C++ libraries linked from //deps.
+  libabsl-dev
+  libgtest-dev
+  libgmock-dev
+  libbenchmark-dev
+  zlib1g-dev
+  libcurl4-openssl-dev
+  protobuf-compiler
+  libprotobuf-dev
+  protobuf-compiler-grpc
+  libgrpc++-dev
+  nlohmann-json3-dev
+  # Go programs used by tests (/usr/lib/go-1.19/bin/go).
+  golang-1.19-go
+  # Fuzzing: clang with libFuzzer and the sanitizer runtimes (--config=fuzz).
+  clang
+  libclang-rt-14-dev
+  # Tools used by the scripts.
+  pkg-config
+  python3
+  curl
+)
+
+installed() {
+  # `dpkg -s` also succeeds for removed packages whose config files remain,
+  # so look at the status line too.
+  dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed$'
+}
+
+missing=()
+for p in "${packages[@]}"; do
+  installed "$p" || missing+=("$p")
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || {
+    echo "install-deps: not root and no sudo; install as root: ${missing[*]}" >&2
+    exit 1
+  }
+  sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -q "${missing[@]}" </dev/null
+echo "install-deps: done" >&2
