@@ -57,23 +57,31 @@ bool IsParkFrame(absl::string_view f) {
   return f == "runtime.gopark" || f == "runtime.goparkunlock";
 }
 
-// Goroutines the runtime runs for itself: every frame is in package runtime,
-// or it is the os/signal delivery loop.
-bool IsRuntimeInternalStack(Functions frames) {
-  if (frames.empty()) return false;
-  for (absl::string_view f : frames) {
-    if (absl::StartsWith(f, "runtime.")) continue;
-    if (absl::StartsWith(f, "os/signal.")) continue;
-    return false;
-  }
-  return true;
-}
-
 std::optional<BlockClass> MarkerClass(absl::string_view function) {
   for (const Marker& m : kMarkers) {
     if (m.function == function) return m.block_class;
   }
   return std::nullopt;
+}
+
+// Goroutines the runtime runs for itself: every frame is in package runtime,
+// or it is the os/signal delivery loop.
+bool IsRuntimeInternalStack(size_t n, TraitsAt at) {
+  if (n == 0) return false;
+  for (size_t i = 0; i < n; ++i) {
+    if (!at(i).runtime_package) return false;
+  }
+  return true;
+}
+
+// Runs `f` over the traits of `frames`.
+template <typename F>
+auto WithTraits(Functions frames, F f) {
+  std::vector<FrameTraits> traits;
+  traits.reserve(frames.size());
+  for (absl::string_view name : frames) traits.push_back(TraitsOf(name));
+  return f(traits.size(),
+           [&](size_t i) -> const FrameTraits& { return traits[i]; });
 }
 
 }  // namespace
@@ -126,48 +134,60 @@ bool IsBlockingPlumbing(absl::string_view f) {
   return false;
 }
 
-int FindSiteFrame(Functions frames) {
-  if (frames.empty()) return -1;
-  for (size_t i = 0; i < frames.size(); ++i) {
-    if (!IsBlockingPlumbing(frames[i])) return static_cast<int>(i);
+FrameTraits TraitsOf(absl::string_view f) {
+  FrameTraits t;
+  if (std::optional<BlockClass> c = MarkerClass(f)) {
+    t.marker = static_cast<int8_t>(*c);
   }
-  int last = static_cast<int>(frames.size()) - 1;
-  if (last > 0 && frames[last] == "runtime.goexit") --last;
+  t.plumbing = IsBlockingPlumbing(f);
+  t.semaphore = IsSemaphoreFrame(f);
+  t.syscall = IsSyscallFrame(f);
+  t.runtime_package =
+      absl::StartsWith(f, "runtime.") || absl::StartsWith(f, "os/signal.");
+  t.park = IsParkFrame(f);
+  t.pprof = absl::StartsWith(f, "runtime/pprof.");
+  t.goexit = f == "runtime.goexit";
+  return t;
+}
+
+int FindSiteFrameTraits(size_t n, TraitsAt at) {
+  if (n == 0) return -1;
+  for (size_t i = 0; i < n; ++i) {
+    if (!at(i).plumbing) return static_cast<int>(i);
+  }
+  int last = static_cast<int>(n) - 1;
+  if (last > 0 && at(last).goexit) --last;
   return last;
 }
 
-BlockClass ClassifyFrames(Functions frames, bool runtime_frames_shown) {
-  if (frames.empty()) return BlockClass::kOther;
-  std::optional<BlockClass> found;
+BlockClass ClassifyFrameTraits(size_t n, TraitsAt at,
+                               bool runtime_frames_shown) {
+  if (n == 0) return BlockClass::kOther;
   bool semaphore = false;
   bool syscall = false;
-  for (absl::string_view f : frames) {
-    if (!IsBlockingPlumbing(f)) break;
-    if (std::optional<BlockClass> c = MarkerClass(f)) {
-      found = c;
-      break;
-    }
-    semaphore = semaphore || IsSemaphoreFrame(f);
-    syscall = syscall || IsSyscallFrame(f);
+  for (size_t i = 0; i < n; ++i) {
+    const FrameTraits& t = at(i);
+    if (!t.plumbing) break;
+    if (t.marker >= 0) return static_cast<BlockClass>(t.marker);
+    semaphore = semaphore || t.semaphore;
+    syscall = syscall || t.syscall;
   }
-  if (found) return *found;
   if (semaphore) return BlockClass::kSemacquire;
-  if (IsRuntimeInternalStack(frames)) {
+  if (IsRuntimeInternalStack(n, at)) {
     // The goroutine running the runtime's own code is still "running".
-    return runtime_frames_shown && !IsParkFrame(frames[0])
-               ? BlockClass::kRunning
-               : BlockClass::kRuntimeInternal;
+    return runtime_frames_shown && !at(0).park ? BlockClass::kRunning
+                                               : BlockClass::kRuntimeInternal;
   }
   if (syscall) return BlockClass::kIOWait;
   if (!runtime_frames_shown) {
     // The goroutine writing this very profile is the one running.
-    return absl::StartsWith(frames[0], "runtime/pprof.") ? BlockClass::kRunning
-                                                         : BlockClass::kOther;
+    return at(0).pprof ? BlockClass::kRunning : BlockClass::kOther;
   }
-  return IsParkFrame(frames[0]) ? BlockClass::kOther : BlockClass::kRunning;
+  return at(0).park ? BlockClass::kOther : BlockClass::kRunning;
 }
 
-BlockClass ClassifyWaitReason(absl::string_view reason, Functions frames) {
+BlockClass ClassifyWaitReasonTraits(absl::string_view reason, size_t n,
+                                    TraitsAt at) {
   struct Reason {
     absl::string_view text;
     BlockClass block_class;
@@ -193,7 +213,7 @@ BlockClass ClassifyWaitReason(absl::string_view reason, Functions frames) {
   };
   if (reason == "semacquire") {
     // Go <= 1.19 says "semacquire" for every sync primitive.
-    BlockClass c = ClassifyFrames(frames, /*runtime_frames_shown=*/false);
+    BlockClass c = ClassifyFrameTraits(n, at, /*runtime_frames_shown=*/false);
     switch (c) {
       case BlockClass::kMutex:
       case BlockClass::kRWMutex:
@@ -207,13 +227,13 @@ BlockClass ClassifyWaitReason(absl::string_view reason, Functions frames) {
   for (const Reason& r : kReasons) {
     if (r.text == reason) {
       if (r.block_class != BlockClass::kRunning &&
-          IsRuntimeInternalStack(frames)) {
+          IsRuntimeInternalStack(n, at)) {
         return BlockClass::kRuntimeInternal;
       }
       return r.block_class;
     }
   }
-  if (IsRuntimeInternalStack(frames)) return BlockClass::kRuntimeInternal;
+  if (IsRuntimeInternalStack(n, at)) return BlockClass::kRuntimeInternal;
   // GC workers, finalizers, trace reader, ...: runtime housekeeping when the
   // reason names it; otherwise fall back to the frames.
   static constexpr absl::string_view kRuntimeReasons[] = {
@@ -232,8 +252,24 @@ BlockClass ClassifyWaitReason(absl::string_view reason, Functions frames) {
   for (absl::string_view r : kRuntimeReasons) {
     if (absl::StartsWith(reason, r)) return BlockClass::kRuntimeInternal;
   }
-  BlockClass c = ClassifyFrames(frames, /*runtime_frames_shown=*/false);
+  BlockClass c = ClassifyFrameTraits(n, at, /*runtime_frames_shown=*/false);
   return c;
+}
+
+int FindSiteFrame(Functions frames) {
+  return WithTraits(frames, FindSiteFrameTraits);
+}
+
+BlockClass ClassifyFrames(Functions frames, bool runtime_frames_shown) {
+  return WithTraits(frames, [&](size_t n, TraitsAt at) {
+    return ClassifyFrameTraits(n, at, runtime_frames_shown);
+  });
+}
+
+BlockClass ClassifyWaitReason(absl::string_view reason, Functions frames) {
+  return WithTraits(frames, [&](size_t n, TraitsAt at) {
+    return ClassifyWaitReasonTraits(reason, n, at);
+  });
 }
 
 }  // namespace goprof

@@ -9,8 +9,11 @@
 #ifndef LEAKPROF_COMMON_GOPROF_CLASSIFY_H_
 #define LEAKPROF_COMMON_GOPROF_CLASSIFY_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "common/goprof/profile.h"
@@ -40,6 +43,35 @@ bool IsBlockingPlumbing(absl::string_view function);
 // Index of the first frame that is not blocking plumbing; when every frame is
 // (runtime-internal goroutines), the outermost frame. -1 for no frames.
 int FindSiteFrame(Functions frames);
+
+// What the classifier needs to know of one frame. The parser computes it once
+// per distinct frame (a 100k-goroutine profile has a few thousand) and then
+// classifies every stack without comparing a string; the functions above are
+// the same logic over names.
+struct FrameTraits {
+  // The BlockClass this frame names (runtime.chansend1 -> kChanSend), as its
+  // underlying value, or -1.
+  int8_t marker = -1;
+  bool plumbing = false;   // IsBlockingPlumbing
+  bool semaphore = false;  // sync.runtime_Semacquire*, runtime.semacquire*
+  bool syscall = false;    // syscall.*, internal/syscall/*, entersyscall
+  bool runtime_package = false;  // runtime.* or os/signal.*
+  bool park = false;             // runtime.gopark, runtime.goparkunlock
+  bool pprof = false;            // runtime/pprof.*
+  bool goexit = false;           // runtime.goexit
+};
+
+FrameTraits TraitsOf(absl::string_view function);
+
+// The traits of frame i (0 = innermost) of a stack of n frames.
+using TraitsAt = absl::FunctionRef<const FrameTraits&(size_t i)>;
+
+// ClassifyFrames, ClassifyWaitReason and FindSiteFrame over traits.
+BlockClass ClassifyFrameTraits(size_t n, TraitsAt at,
+                               bool runtime_frames_shown);
+BlockClass ClassifyWaitReasonTraits(absl::string_view reason, size_t n,
+                                    TraitsAt at);
+int FindSiteFrameTraits(size_t n, TraitsAt at);
 
 }  // namespace goprof
 }  // namespace leakprof

@@ -13,6 +13,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/wire_format_lite.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,6 +43,10 @@ struct RawLocation {
   uint32_t first_line = 0;
   uint32_t num_lines = 0;
   bool defined = false;
+  // Once resolved: its frames (one per line, or one empty frame when it has
+  // no lines) are Decoder::location_frames_[first_frame, + num_frames).
+  int32_t first_frame = -1;
+  uint32_t num_frames = 0;
 };
 
 struct RawFunction {
@@ -290,7 +295,8 @@ class Decoder {
   }
 
   // The hot loop of debug=0: a sample's packed location ids, decoded straight
-  // from the buffer (Go writes them packed).
+  // from the buffer (Go writes them packed). A varint takes at least a byte,
+  // so `len` bounds the count and the ids go into pre-sized space.
   absl::Status ReadPackedLocations(RawSample* s, int sample_at) {
     LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit,
                               Enter("sample.location_id"));
@@ -298,26 +304,34 @@ class Decoder {
     const uint8_t* p =
         reinterpret_cast<const uint8_t*>(data_.data()) + Offset();
     const uint8_t* const end = p + len;
+    const size_t first = sample_locations_.size();
+    if (sample_locations_.capacity() - first < static_cast<size_t>(len)) {
+      sample_locations_.reserve(
+          std::max(2 * sample_locations_.capacity(), first + len));
+    }
     while (p < end) {
-      uint64_t v = 0;
-      int shift = 0;
-      while (true) {
-        if (p == end || shift > 63) {
-          return Error("truncated or malformed varint in sample.location_id");
+      uint64_t v = *p++;
+      if (v >= 0x80) {  // more bytes follow
+        v &= 0x7f;
+        int shift = 7;
+        while (true) {
+          if (p == end || shift > 63) {
+            return Error("truncated or malformed varint in sample.location_id");
+          }
+          const uint8_t b = *p++;
+          v |= static_cast<uint64_t>(b & 0x7f) << shift;
+          if (b < 0x80) break;
+          shift += 7;
         }
-        const uint8_t b = *p++;
-        v |= static_cast<uint64_t>(b & 0x7f) << shift;
-        if (b < 0x80) break;
-        shift += 7;
       }
-      if (static_cast<int64_t>(s->num_locations) >=
-          options_.max_frames_per_stack) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "debug0: byte ", sample_at, ": sample has more than ",
-            options_.max_frames_per_stack, " locations (the frame bound)"));
-      }
-      sample_locations_.push_back(v);
-      ++s->num_locations;
+      sample_locations_.push_back(v);  // no reallocation: reserved above
+    }
+    s->num_locations += static_cast<uint32_t>(sample_locations_.size() - first);
+    if (static_cast<int64_t>(s->num_locations) >
+        options_.max_frames_per_stack) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "debug0: byte ", sample_at, ": sample has more than ",
+          options_.max_frames_per_stack, " locations (the frame bound)"));
     }
     in_.Skip(len);
     in_.PopLimit(limit);
@@ -476,7 +490,7 @@ class Decoder {
     }
   }
 
-  const RawLocation* FindLocation(uint64_t id) const {
+  RawLocation* FindLocation(uint64_t id) {
     if (!dense_locations_.empty()) {
       return id < dense_locations_.size() && dense_locations_[id].defined
                  ? &dense_locations_[id]
@@ -484,6 +498,27 @@ class Decoder {
     }
     auto it = locations_.find(id);
     return it == locations_.end() ? nullptr : &it->second;
+  }
+
+  // Interns the frames of `loc` (first use only) into location_frames_.
+  absl::Status ResolveLocation(RawLocation& loc, uint64_t loc_id, int at,
+                               ProfileBuilder& builder) {
+    const int32_t first = static_cast<int32_t>(location_frames_.size());
+    if (loc.num_lines == 0) {
+      // Not symbolized: one frame with no function.
+      LEAKPROF_ASSIGN_OR_RETURN(int32_t f,
+                                builder.InternFrame(FrameRef{"", "", 0}));
+      location_frames_.push_back(f);
+    }
+    for (uint32_t l = 0; l < loc.num_lines; ++l) {
+      LEAKPROF_ASSIGN_OR_RETURN(
+          int32_t f,
+          ResolveLine(lines_[loc.first_line + l], loc_id, at, builder));
+      location_frames_.push_back(f);
+    }
+    loc.first_frame = first;
+    loc.num_frames = static_cast<uint32_t>(location_frames_.size() - first);
+    return absl::OkStatus();
   }
 
   absl::StatusOr<Profile> Resolve() {
@@ -512,8 +547,7 @@ class Decoder {
     ProfileBuilder builder(options_, &profile);
     builder.Reserve(locations_.size(), samples_.size());
     IndexLocations();
-    // Frame indices of each location's lines, resolved on first use.
-    std::vector<int32_t> line_frames(lines_.size(), -1);
+    location_frames_.reserve(lines_.size() + 1);
     std::vector<int32_t> frames;
     for (size_t i = 0; i < samples_.size(); ++i) {
       const RawSample& s = samples_[i];
@@ -524,25 +558,19 @@ class Decoder {
       frames.clear();
       for (uint32_t k = 0; k < s.num_locations; ++k) {
         const uint64_t loc_id = sample_locations_[s.first_location + k];
-        const RawLocation* loc = FindLocation(loc_id);
+        RawLocation* loc = FindLocation(loc_id);
         if (loc == nullptr) {
           return ErrorAt(at, absl::StrCat("sample refers to location ", loc_id,
                                           " which is not defined"));
         }
-        if (loc->num_lines == 0) {
-          // Not symbolized: one frame with no function.
-          LEAKPROF_ASSIGN_OR_RETURN(int32_t f,
-                                    builder.InternFrame(FrameRef{"", "", 0}));
-          frames.push_back(f);
+        if (loc->first_frame < 0) {
+          LEAKPROF_RETURN_IF_ERROR(ResolveLocation(*loc, loc_id, at, builder));
         }
-        for (uint32_t l = 0; l < loc->num_lines; ++l) {
-          int32_t& frame = line_frames[loc->first_line + l];
-          if (frame < 0) {
-            LEAKPROF_ASSIGN_OR_RETURN(
-                frame,
-                ResolveLine(lines_[loc->first_line + l], loc_id, at, builder));
-          }
-          frames.push_back(frame);
+        const int32_t* f = location_frames_.data() + loc->first_frame;
+        if (loc->num_frames == 1) {
+          frames.push_back(*f);
+        } else {
+          frames.insert(frames.end(), f, f + loc->num_frames);
         }
       }
       if (static_cast<int64_t>(frames.size()) > options_.max_frames_per_stack) {
@@ -590,6 +618,7 @@ class Decoder {
   std::vector<RawLocation> dense_locations_;
   std::vector<int> sample_offsets_;
   std::vector<RawLine> lines_;
+  std::vector<int32_t> location_frames_;  // see RawLocation::first_frame
   absl::flat_hash_map<uint64_t, RawLocation> locations_;
   absl::flat_hash_map<uint64_t, RawFunction> functions_;
   int64_t time_nanos_ = 0;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "benchmark/benchmark.h"
+#include "common/base/malloc_tuning.h"
 #include "common/goprof/gunzip.h"
 #include "common/goprof/parser.h"
 #include "common/goprof/sites.h"
@@ -54,7 +55,7 @@ void BM_Debug0(benchmark::State& state) { ParseAndAggregate(state, ".debug0"); }
 void BM_Debug1(benchmark::State& state) { ParseAndAggregate(state, ".debug1"); }
 void BM_Debug2(benchmark::State& state) { ParseAndAggregate(state, ".debug2"); }
 
-// The share of debug=0 that is zlib's.
+// The share of debug=0 that is decompression.
 void BM_Debug0GunzipOnly(benchmark::State& state) {
   const std::string body = ReadBody(".debug0");
   if (body.empty()) {
@@ -76,4 +77,13 @@ BENCHMARK(BM_Debug2)->Unit(benchmark::kMillisecond);
 }  // namespace goprof
 }  // namespace leakprof
 
-BENCHMARK_MAIN();
+// Like BENCHMARK_MAIN(), with the heap kept warm as in leakprofctl and the
+// agent (common/base/malloc_tuning.h).
+int main(int argc, char** argv) {
+  leakprof::KeepFreedHeapForReuse();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -33,7 +33,8 @@ absl::Status ProfileBuilder::CheckString(absl::string_view s,
 }
 
 absl::StatusOr<int32_t> ProfileBuilder::InternFrame(const FrameRef& frame) {
-  auto it = frames_.find(frame);
+  const FrameKey key{frame, FrameHash(frame.function, frame.file, frame.line)};
+  auto it = frames_.find(key);
   if (it != frames_.end()) return it->second;
   absl::Status s = CheckString(frame.function, "function name");
   if (s.ok()) s = CheckString(frame.file, "file name");
@@ -41,16 +42,16 @@ absl::StatusOr<int32_t> ProfileBuilder::InternFrame(const FrameRef& frame) {
   const int32_t index = static_cast<int32_t>(profile_->frames.size());
   Frame& f = profile_->frames.emplace_back(
       Frame{std::string(frame.function), std::string(frame.file), frame.line});
-  frame_hash_.push_back(FrameHash(f));
-  frame_hidden_.push_back(IsHiddenRuntimeFrame(f.function));
-  frame_plumbing_.push_back(IsBlockingPlumbing(f.function));
-  frames_.emplace(frame, index);
+  frame_info_.push_back(FrameInfo{key.hash, IsHiddenRuntimeFrame(f.function),
+                                  TraitsOf(f.function)});
+  frames_.emplace(key, index);
   return index;
 }
 
 absl::StatusOr<int> ProfileBuilder::InternStack(
     absl::Span<const int32_t> frame_indices) {
-  auto it = stacks_.find(frame_indices);
+  const StackKey key{frame_indices, HashFrames(frame_indices)};
+  auto it = stacks_.find(key);
   if (it != stacks_.end()) {
     last_was_new_ = false;
     return it->second;
@@ -68,7 +69,7 @@ absl::StatusOr<int> ProfileBuilder::InternStack(
   const int index = static_cast<int>(profile_->stacks.size());
   Stack& stack = profile_->stacks.emplace_back();
   stack.frame_indices.assign(frame_indices.begin(), frame_indices.end());
-  stacks_.emplace(absl::MakeConstSpan(stack.frame_indices), index);
+  stacks_.emplace(StackKey{stack.frame_indices, key.hash}, index);
   last_was_new_ = true;
   return index;
 }
@@ -88,27 +89,22 @@ void ProfileBuilder::AddLabels(int i, Labels labels, int64_t count) {
 
 void ProfileBuilder::Finish(bool runtime_frames_shown) {
   int64_t total = 0;
-  std::vector<absl::string_view> functions;
   for (Stack& s : profile_->stacks) {
+    const int32_t* frames = s.frame_indices.data();
+    const size_t n = s.frame_indices.size();
     uint64_t id = kStackIdSeed;
-    functions.clear();
-    for (int32_t f : s.frame_indices) {
-      functions.push_back(profile_->frames[f].function);
-      if (!frame_hidden_[f]) id = FoldFrameHash(id, frame_hash_[f]);
+    for (size_t i = 0; i < n; ++i) {
+      const FrameInfo& info = frame_info_[frames[i]];
+      if (!info.hidden) id = FoldFrameHash(id, info.hash);
     }
     s.id = id;
+    auto at = [&](size_t i) -> const FrameTraits& {
+      return frame_info_[frames[i]].traits;
+    };
     s.block_class = s.wait_reason.empty()
-                        ? ClassifyFrames(functions, runtime_frames_shown)
-                        : ClassifyWaitReason(s.wait_reason, functions);
-    // FindSiteFrame(functions), with the plumbing test cached per frame.
-    s.site_frame = -1;
-    for (size_t i = 0; i < s.frame_indices.size(); ++i) {
-      if (!frame_plumbing_[s.frame_indices[i]]) {
-        s.site_frame = static_cast<int>(i);
-        break;
-      }
-    }
-    if (s.site_frame < 0) s.site_frame = FindSiteFrame(functions);
+                        ? ClassifyFrameTraits(n, at, runtime_frames_shown)
+                        : ClassifyWaitReasonTraits(s.wait_reason, n, at);
+    s.site_frame = FindSiteFrameTraits(n, at);
     total += s.count;
   }
   profile_->total_goroutines = total;

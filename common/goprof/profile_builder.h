@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "common/goprof/classify.h"
 #include "common/goprof/parser.h"
 #include "common/goprof/profile.h"
 
@@ -74,40 +75,61 @@ class ProfileBuilder {
   void Finish(bool runtime_frames_shown);
 
  private:
+  // A frame with its FrameHash, which doubles as the table's hash.
+  struct FrameKey {
+    FrameRef frame;
+    uint64_t hash;
+  };
   struct FrameKeyHash {
-    size_t operator()(const FrameRef& f) const {
-      return absl::HashOf(f.function, f.file, f.line);
-    }
+    size_t operator()(const FrameKey& k) const { return absl::HashOf(k.hash); }
   };
   struct FrameKeyEq {
-    bool operator()(const FrameRef& a, const FrameRef& b) const {
-      return a.line == b.line && a.function == b.function && a.file == b.file;
+    bool operator()(const FrameKey& a, const FrameKey& b) const {
+      return a.hash == b.hash && a.frame.line == b.frame.line &&
+             a.frame.function == b.frame.function &&
+             a.frame.file == b.frame.file;
     }
   };
-  // In-process only (ids use StackId): a multiply-xor over the indices,
-  // finished by abseil's mixer.
+
+  // A stack's frame indices with their hash, computed once per lookup. The
+  // hash is in-process only (ids use StackId): a multiply-xor over the
+  // indices, finished by abseil's mixer.
+  struct StackKey {
+    absl::Span<const int32_t> frames;
+    size_t hash;
+  };
   struct StackKeyHash {
-    size_t operator()(absl::Span<const int32_t> s) const {
-      uint64_t h = s.size();
-      for (int32_t f : s) {
-        h = (h ^ static_cast<uint32_t>(f)) * 0x9E3779B97F4A7C15ull;
-      }
-      return absl::HashOf(h);
+    size_t operator()(const StackKey& k) const { return k.hash; }
+  };
+  struct StackKeyEq {
+    bool operator()(const StackKey& a, const StackKey& b) const {
+      return a.frames == b.frames;
     }
+  };
+  static size_t HashFrames(absl::Span<const int32_t> s) {
+    uint64_t h = s.size();
+    for (int32_t f : s) {
+      h = (h ^ static_cast<uint32_t>(f)) * 0x9E3779B97F4A7C15ull;
+    }
+    return absl::HashOf(h);
+  }
+
+  // What Finish needs of each distinct frame, computed once in InternFrame.
+  struct FrameInfo {
+    uint64_t hash;       // FrameHash
+    bool hidden;         // IsHiddenRuntimeFrame: StackId leaves it out
+    FrameTraits traits;  // for the class and site
   };
 
   const ParseOptions& options_;
   Profile* profile_;
   // Keys point into the body, not into profile_->frames (which moves).
-  absl::flat_hash_map<FrameRef, int32_t, FrameKeyHash, FrameKeyEq> frames_;
-  // Per distinct frame: its stable hash (FrameHash) and whether StackId
-  // leaves it out.
-  std::vector<uint64_t> frame_hash_;
-  std::vector<bool> frame_hidden_;
-  std::vector<bool> frame_plumbing_;  // IsBlockingPlumbing
+  absl::flat_hash_map<FrameKey, int32_t, FrameKeyHash, FrameKeyEq> frames_;
+  // Parallel to profile_->frames.
+  std::vector<FrameInfo> frame_info_;
   // Keys point into profile_->stacks[i].frame_indices, whose heap buffers do
   // not move when the stacks vector grows.
-  absl::flat_hash_map<absl::Span<const int32_t>, int, StackKeyHash> stacks_;
+  absl::flat_hash_map<StackKey, int, StackKeyHash, StackKeyEq> stacks_;
   bool last_was_new_ = false;
 };
 

@@ -90,18 +90,19 @@ class WordFnv {
 
 }  // namespace
 
-uint64_t FrameHash(const Frame& f) {
+uint64_t FrameHash(absl::string_view function, absl::string_view file,
+                   int64_t line) {
   WordFnv h;
-  h.Add(f.function);
+  h.Add(function);
   h.Add(absl::string_view("\0", 1));
-  h.Add(f.file);
+  h.Add(file);
   h.Add(absl::string_view("\0", 1));
-  h.Add(absl::AlphaNum(f.line).Piece());
+  h.Add(absl::AlphaNum(line).Piece());
   return h.Finish();
 }
 
-uint64_t FoldFrameHash(uint64_t h, uint64_t frame_hash) {
-  return (h ^ frame_hash) * kFnvPrime;
+uint64_t FrameHash(const Frame& f) {
+  return FrameHash(f.function, f.file, f.line);
 }
 
 uint64_t StackId(const std::vector<Frame>& frames) {

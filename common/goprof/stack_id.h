@@ -32,6 +32,8 @@ bool IsHiddenRuntimeFrame(absl::string_view function);
 // file bytes, 0x00, decimal line (the last word padded with zero bytes; each
 // word is XORed in and multiplied by the FNV prime, as FNV-1a does a byte).
 uint64_t FrameHash(const Frame& frame);
+uint64_t FrameHash(absl::string_view function, absl::string_view file,
+                   int64_t line);
 
 // Folds frame hashes into a stack id: h = FNV-1a offset basis; for each frame
 // not hidden (innermost first): h = (h XOR FrameHash(frame)) * FNV prime,
@@ -40,8 +42,10 @@ uint64_t StackId(const std::vector<Frame>& frames);
 
 // The same fold when the caller already has each frame's hash and hidden
 // flag (the parser computes them once per distinct frame).
-uint64_t FoldFrameHash(uint64_t h, uint64_t frame_hash);
 inline constexpr uint64_t kStackIdSeed = 14695981039346656037ull;
+inline uint64_t FoldFrameHash(uint64_t h, uint64_t frame_hash) {
+  return (h ^ frame_hash) * 1099511628211ull;  // the FNV prime
+}
 
 // FNV-1a 64 over BlockClassName(c) bytes and 0x0A, then folded with the
 // frame's hash as in StackId (nothing folded when `frame` is null).
