@@ -88,7 +88,8 @@ absl::StatusOr<std::string> Gunzip(absl::string_view data,
                                    int64_t max_output_bytes) {
   // The gzip trailer's ISIZE (size mod 2^32 of the last member) sizes the
   // first try; a lie only costs a retry, never more than the bound.
-  int64_t guess = std::max<int64_t>(4096, 4 * static_cast<int64_t>(data.size()));
+  int64_t guess =
+      std::max<int64_t>(4096, 4 * static_cast<int64_t>(data.size()));
   if (data.size() >= 18) {
     const unsigned char* t =
         reinterpret_cast<const unsigned char*>(data.data()) + data.size() - 4;
@@ -118,9 +119,9 @@ absl::StatusOr<std::string> Gunzip(absl::string_view data,
     }
     if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
       if (static_cast<int64_t>(out.size()) > max_output_bytes) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "gzip: decompressed body exceeds the bound of ", max_output_bytes,
-            " bytes"));
+        return absl::ResourceExhaustedError(
+            absl::StrCat("gzip: decompressed body exceeds the bound of ",
+                         max_output_bytes, " bytes"));
       }
       capacity = static_cast<size_t>(std::min<int64_t>(
           max_output_bytes + 1, static_cast<int64_t>(out.size()) * 2));
@@ -132,9 +133,9 @@ absl::StatusOr<std::string> Gunzip(absl::string_view data,
     return absl::InvalidArgumentError("gzip: corrupt data");
   }
   if (static_cast<int64_t>(produced) > max_output_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "gzip: decompressed body exceeds the bound of ", max_output_bytes,
-        " bytes"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("gzip: decompressed body exceeds the bound of ",
+                     max_output_bytes, " bytes"));
   }
   out.resize(produced);
   return out;
