@@ -12,6 +12,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/malloc_tuning.h"
 #include "common/http/fetcher.h"
@@ -35,7 +37,7 @@ ABSL_FLAG(int64_t, max_body_bytes, 128 << 20,
 namespace {
 
 constexpr char kUsage[] =
-    "leakprofctl: inspect Go goroutine profiles and leakprof's data.\n"
+    "inspect Go goroutine profiles and leakprof's data.\n"
     "\n"
     "Commands:\n"
     "  parse FILE|URL|-   parse a goroutine profile body (any of\n"
@@ -87,6 +89,14 @@ int main(int argc, char** argv) {
   // (common/base/malloc_tuning.h).
   leakprof::KeepFreedHeapForReuse();
   absl::SetProgramUsageMessage(kUsage);
+  // --help lists the flags defined here (absl's default expects the file to
+  // be named after the program).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "ctl/");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     return Fail("no command given; try: leakprofctl --help");
