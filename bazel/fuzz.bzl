@@ -11,36 +11,22 @@
 
 makes two targets:
 
-  <name>          cc_test. The fuzz target linked with a small driver
-                  (//common/goprof/fuzz:fuzz_main) that runs every corpus file
-                  once, so the seeds, and any crash added to the corpus, are a
-                  regression test of `bazel test //...`. Under --config=fuzz
-                  it runs with ASan/UBSan too.
-  <name>_fuzzer   cc_binary, tagged "leakprof_fuzzer" (scripts/test.sh finds
+  <name>          cc_test: the fuzz target linked with //bazel:fuzz_main, a
+                  driver that runs every corpus file once. The seeds, and any
+                  crash added to the corpus, are a regression test of
+                  `bazel test //...`.
+  <name>_fuzzer   cc_binary tagged "leakprof_fuzzer" (scripts/test.sh finds
                   fuzzers by that tag; the corpus is its `data`). Under
-                  --config=fuzz (--define=fuzz=libfuzzer) it is the real
-                  libFuzzer binary (-fsanitize=fuzzer); otherwise it is linked
-                  with the same driver as the test, to replay a crash file
-                  under gcc.
+                  --config=fuzz (.bazelrc) it is the libFuzzer binary, with
+                  ASan/UBSan; otherwise it is linked with //bazel:fuzz_main,
+                  to replay a crash file under gcc.
 
 See docs/fuzzing.md.
 """
 
 load("//bazel:copts.bzl", "LEAKPROF_COPTS")
 
-# The driver and the config_setting for --define=fuzz=libfuzzer. They live in
-# //common/goprof/fuzz only because //bazel:BUILD is not ours to change; move
-# both there as a whole if other packages grow fuzzers.
-_DRIVER = "//common/goprof/fuzz:fuzz_main"
-_LIBFUZZER = "//common/goprof/fuzz:libfuzzer"
-
 FUZZER_TAG = "leakprof_fuzzer"
-
-# Bazel links with `clang`, not `clang++`, so -fsanitize=undefined alone leaves
-# out UBSan's C++ runtime (the vptr check): undefined __ubsan_vptr_type_cache.
-# Belongs in .bazelrc's fuzz config (build:fuzz --linkopt=...) for every
-# target; until then the fuzz targets add it themselves.
-_SANITIZER_LINKOPTS = ["-fsanitize-link-c++-runtime"]
 
 def leakprof_fuzz_test(
         name,
@@ -72,12 +58,8 @@ def leakprof_fuzz_test(
         name = name,
         srcs = srcs,
         copts = copts,
-        deps = deps + [_DRIVER],
+        deps = deps + ["//bazel:fuzz_main"],
         data = corpus,
-        linkopts = select({
-            _LIBFUZZER: _SANITIZER_LINKOPTS,
-            "//conditions:default": [],
-        }),
         args = ["$(rootpaths %s)" % f for f in corpus],
         size = size,
         tags = tags,
@@ -89,12 +71,12 @@ def leakprof_fuzz_test(
         srcs = srcs,
         copts = copts,
         deps = deps + select({
-            _LIBFUZZER: [],
-            "//conditions:default": [_DRIVER],
+            "//bazel:libfuzzer": [],
+            "//conditions:default": ["//bazel:fuzz_main"],
         }),
         data = corpus,
         linkopts = select({
-            _LIBFUZZER: ["-fsanitize=fuzzer"] + _SANITIZER_LINKOPTS,
+            "//bazel:libfuzzer": ["-fsanitize=fuzzer"],
             "//conditions:default": [],
         }),
         testonly = True,

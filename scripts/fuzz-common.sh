@@ -1,5 +1,6 @@
+# shellcheck shell=bash disable=SC2154  # $root: set by the script sourcing this
 # Shared by scripts/test.sh and scripts/fuzz.sh; source it, do not run it.
-# Needs $root (the checkout).
+# Needs $root (the checkout). See docs/fuzzing.md.
 
 # The fuzz build (--config=fuzz: clang, libFuzzer, ASan/UBSan) lives in its own
 # Bazel output base, one per checkout, so it never invalidates the normal
@@ -13,34 +14,46 @@ fuzz_output_base() {
   echo "$cache/leakprof-fuzz/$(printf '%s' "$root" | md5sum | cut -c1-12)"
 }
 
-# Bazel on the fuzz output base. The server exits after 10 idle minutes;
-# --symlink_prefix=/ (on build and run) keeps the bazel-* symlinks of the
-# checkout pointing at the normal build.
+# Bazel on the fuzz output base; its server exits after 10 idle minutes.
+# Pass --symlink_prefix=/ to build: the checkout's bazel-* symlinks must keep
+# pointing at the normal build.
 fbazel() {
-  bazel --output_base="$(fuzz_output_base)" --max_idle_secs=600 "$@"
+  (cd "$root" &&
+    bazel --output_base="$(fuzz_output_base)" --max_idle_secs=600 "$@")
 }
 
-# Where failing runs keep crash files and logs (git-ignored). Override with
-# FUZZ_OUT.
+# Where crash files, logs and fuzz.sh's growing corpora are kept (git-ignored).
+# Override with FUZZ_OUT.
 fuzz_out() { echo "${FUZZ_OUT:-$root/.fuzz-out}"; }
 
-# //a/b:c -> a/b/c (the corpus is source files).
+# //a/b:c -> a/b/c (the path of a source file or of a binary under bazel-bin).
 label_path() { local l=${1#//}; echo "${l%%:*}/${l#*:}"; }
 
 # //a/b:c -> a_b_c, for directory names.
 label_slug() { local l=${1#//}; l=${l//\//_}; echo "${l//:/_}"; }
 
-# Copies the seed files of fuzzer LABEL (its `data`) into directory DIR.
+# Copies the seed corpus of fuzzer LABEL (the files of its `data`) into
+# directory DIR. Asks the normal Bazel server: the fuzz one would descend into
+# the checkout's bazel-* symlinks. Fails if the query does.
 copy_seeds() {
-  local label=$1 dir=$2 f
+  local label=$1 dir=$2 files f
   mkdir -p "$dir"
-  for f in $(bazel query --color=no --curses=no "labels(data, $label)" \
-    2>/dev/null); do
+  files=$(cd "$root" &&
+    bazel query --color=no --curses=no "labels(data, $label)" 2>/dev/null) ||
+    return 1
+  while IFS= read -r f; do
     f=$root/$(label_path "$f")
     if [ -f "$f" ]; then cp "$f" "$dir/"; fi
-  done
+  done <<<"$files"
 }
 
-# libFuzzer's environment: UBSan findings stop the run like ASan's do.
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1}
+# UBSan: stack traces too. Its findings stop the run, as ASan's do
+# (--config=fuzz builds with -fno-sanitize-recover=all).
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+# Symbolized stack traces need llvm-symbolizer; package llvm-14 has it even
+# when /usr/bin/llvm-symbolizer (package llvm) is missing.
+if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] &&
+  ! command -v llvm-symbolizer >/dev/null 2>&1 &&
+  [ -x /usr/lib/llvm-14/bin/llvm-symbolizer ]; then
+  export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
+fi

@@ -17,6 +17,7 @@ packages=(
   libgmock-dev
   libbenchmark-dev
   zlib1g-dev
+  libdeflate-dev
   libcurl4-openssl-dev
   protobuf-compiler
   libprotobuf-dev
@@ -25,9 +26,12 @@ packages=(
   nlohmann-json3-dev
   # Go programs used by tests (/usr/lib/go-1.19/bin/go).
   golang-1.19-go
-  # Fuzzing: clang with libFuzzer and the sanitizer runtimes (--config=fuzz).
+  # Fuzzing (--config=fuzz): clang, libFuzzer and the sanitizer runtimes, the
+  # lld linker, llvm-symbolizer for stack traces (llvm-14).
   clang
   libclang-rt-14-dev
+  lld
+  llvm-14
   # Tools used by the scripts.
   pkg-config
   python3
