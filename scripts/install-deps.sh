@@ -24,6 +24,7 @@ packages=(
   protobuf-compiler-grpc
   libgrpc++-dev
   nlohmann-json3-dev
+  libxxhash-dev
   # Go programs used by tests (/usr/lib/go-1.19/bin/go).
   golang-1.19-go
   # Fuzzing (--config=fuzz): clang, libFuzzer and the sanitizer runtimes, the

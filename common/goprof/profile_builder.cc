@@ -42,8 +42,8 @@ absl::StatusOr<int32_t> ProfileBuilder::InternFrame(const FrameRef& frame) {
   const int32_t index = static_cast<int32_t>(profile_->frames.size());
   Frame& f = profile_->frames.emplace_back(
       Frame{std::string(frame.function), std::string(frame.file), frame.line});
-  frame_info_.push_back(FrameInfo{key.hash, IsHiddenRuntimeFrame(f.function),
-                                  TraitsOf(f.function)});
+  frame_info_.push_back(
+      FrameInfo{key.hash, RuntimeKindOf(f.function), TraitsOf(f.function)});
   frames_.emplace(key, index);
   return index;
 }
@@ -89,15 +89,15 @@ void ProfileBuilder::AddLabels(int i, Labels labels, int64_t count) {
 
 void ProfileBuilder::Finish(bool runtime_frames_shown) {
   int64_t total = 0;
+  std::vector<uint64_t> hashes;  // of one stack's counted frames
   for (Stack& s : profile_->stacks) {
     const int32_t* frames = s.frame_indices.data();
     const size_t n = s.frame_indices.size();
-    uint64_t id = kStackIdSeed;
-    for (size_t i = 0; i < n; ++i) {
-      const FrameInfo& info = frame_info_[frames[i]];
-      if (!info.hidden) id = FoldFrameHash(id, info.hash);
-    }
-    s.id = id;
+    hashes.clear();
+    ForEachCountedFrame(
+        n, [&](size_t i) { return frame_info_[frames[i]].runtime_kind; },
+        [&](size_t i) { hashes.push_back(frame_info_[frames[i]].hash); });
+    s.id = StackIdOfHashes(hashes);
     auto at = [&](size_t i) -> const FrameTraits& {
       return frame_info_[frames[i]].traits;
     };

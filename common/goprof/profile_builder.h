@@ -21,6 +21,7 @@
 #include "common/goprof/classify.h"
 #include "common/goprof/parser.h"
 #include "common/goprof/profile.h"
+#include "common/goprof/stack_id.h"
 
 namespace leakprof {
 namespace goprof {
@@ -116,9 +117,9 @@ class ProfileBuilder {
 
   // What Finish needs of each distinct frame, computed once in InternFrame.
   struct FrameInfo {
-    uint64_t hash;       // FrameHash
-    bool hidden;         // IsHiddenRuntimeFrame: StackId leaves it out
-    FrameTraits traits;  // for the class and site
+    uint64_t hash;             // FrameHash
+    RuntimeKind runtime_kind;  // which frames StackId counts
+    FrameTraits traits;        // for the class and site
   };
 
   const ParseOptions& options_;

@@ -2,13 +2,16 @@
 
 #include "common/goprof/stack_id.h"
 
+#include <xxhash.h>
+
 #include <cstring>
 #include <string>
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "FrameHash reads words as little-endian; add a byte-swapping load"
+#error "ids hash uint64 arrays as little-endian bytes; add byte swapping"
 #endif
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -16,108 +19,58 @@
 
 namespace leakprof {
 namespace goprof {
-namespace {
 
-constexpr uint64_t kFnvOffset = 14695981039346656037ull;
-constexpr uint64_t kFnvPrime = 1099511628211ull;
-
-uint64_t Fnv(uint64_t h, absl::string_view bytes) {
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= kFnvPrime;
-  }
-  return h;
+RuntimeKind RuntimeKindOf(absl::string_view function) {
+  if (!absl::StartsWith(function, "runtime.")) return RuntimeKind::kNotRuntime;
+  // Go's isExportedRuntime: the byte after "runtime." is 'A'..'Z'.
+  return function.size() > 8 && absl::ascii_isupper(function[8])
+             ? RuntimeKind::kExported
+             : RuntimeKind::kUnexported;
 }
-
-}  // namespace
-
-bool IsHiddenRuntimeFrame(absl::string_view function) {
-  if (!absl::StartsWith(function, "runtime.")) return false;
-  function.remove_prefix(8);
-  // Methods print as runtime.(*T).m: hidden unless T is exported.
-  if (absl::StartsWith(function, "(*")) function.remove_prefix(2);
-  if (absl::StartsWith(function, "(")) function.remove_prefix(1);
-  return function.empty() || !absl::ascii_isupper(function[0]);
-}
-
-namespace {
-
-// FNV-1a 64 over 8-byte little-endian words: the bytes are cut into words,
-// the last one padded with zero bytes, and each word is folded as FNV-1a
-// folds a byte. Eight times fewer multiplications than byte-wise FNV.
-class WordFnv {
- public:
-  void Add(absl::string_view s) {
-    const char* p = s.data();
-    size_t n = s.size();
-    while (n > 0 && fill_ != 0) {
-      AddByte(static_cast<unsigned char>(*p++));
-      --n;
-    }
-    while (n >= 8) {
-      uint64_t w;
-      std::memcpy(&w, p, 8);  // little-endian (checked above)
-      h_ = (h_ ^ w) * kFnvPrime;
-      p += 8;
-      n -= 8;
-    }
-    while (n > 0) {
-      AddByte(static_cast<unsigned char>(*p++));
-      --n;
-    }
-  }
-
-  uint64_t Finish() {
-    if (fill_ > 0) Flush();
-    return h_;
-  }
-
- private:
-  void AddByte(unsigned char c) {
-    word_ |= static_cast<uint64_t>(c) << (8 * fill_);
-    if (++fill_ == 8) Flush();
-  }
-  void Flush() {
-    h_ = (h_ ^ word_) * kFnvPrime;
-    word_ = 0;
-    fill_ = 0;
-  }
-
-  uint64_t h_ = kFnvOffset;
-  uint64_t word_ = 0;
-  int fill_ = 0;
-};
-
-}  // namespace
 
 uint64_t FrameHash(absl::string_view function, absl::string_view file,
                    int64_t line) {
-  WordFnv h;
-  h.Add(function);
-  h.Add(absl::string_view("\0", 1));
-  h.Add(file);
-  h.Add(absl::string_view("\0", 1));
-  h.Add(absl::AlphaNum(line).Piece());
-  return h.Finish();
+  const absl::AlphaNum digits(line);
+  absl::InlinedVector<char, 384> buf(function.size() + file.size() + 2 +
+                                     digits.size());
+  char* p = buf.data();
+  std::memcpy(p, function.data(), function.size());
+  p += function.size();
+  *p++ = '\0';
+  std::memcpy(p, file.data(), file.size());
+  p += file.size();
+  *p++ = '\0';
+  std::memcpy(p, digits.data(), digits.size());
+  return XXH3_64bits(buf.data(), buf.size());
 }
 
 uint64_t FrameHash(const Frame& f) {
   return FrameHash(f.function, f.file, f.line);
 }
 
+uint64_t StackIdOfHashes(absl::Span<const uint64_t> counted_frame_hashes) {
+  // Little-endian (checked above): the array's bytes are the encoding.
+  return XXH3_64bits(counted_frame_hashes.data(),
+                     counted_frame_hashes.size() * sizeof(uint64_t));
+}
+
 uint64_t StackId(const std::vector<Frame>& frames) {
-  uint64_t h = kStackIdSeed;
-  for (const Frame& f : frames) {
-    if (!IsHiddenRuntimeFrame(f.function)) h = FoldFrameHash(h, FrameHash(f));
-  }
-  return h;
+  std::vector<uint64_t> hashes;
+  ForEachCountedFrame(
+      frames.size(),
+      [&](size_t i) { return RuntimeKindOf(frames[i].function); },
+      [&](size_t i) { hashes.push_back(FrameHash(frames[i])); });
+  return StackIdOfHashes(hashes);
 }
 
 uint64_t SiteId(BlockClass c, const Frame* frame) {
-  uint64_t h = Fnv(kFnvOffset, BlockClassName(c));
-  h = Fnv(h, "\n");
-  if (frame != nullptr) h = FoldFrameHash(h, FrameHash(*frame));
-  return h;
+  std::string buf(BlockClassName(c));
+  buf.push_back('\n');
+  if (frame != nullptr) {
+    const uint64_t h = FrameHash(*frame);
+    buf.append(reinterpret_cast<const char*>(&h), sizeof(h));
+  }
+  return XXH3_64bits(buf.data(), buf.size());
 }
 
 std::string FormatId(uint64_t id) { return absl::StrFormat("%016x", id); }

@@ -2,53 +2,78 @@
 //
 // Stable 64-bit identifiers for stacks and sites.
 //
-// The id of the same stack is the same on any machine and in any run: it
-// hashes the frames with a fixed algorithm (FNV-1a 64 over a canonical byte
-// encoding of each frame, then folded over the frames), leaving out the
-// runtime frames Go's text formats hide, so a stack recorded whole has the
-// same id in debug=0, 1 and 2. The encoding is specified in docs/parser.md so
-// other tools can compute it. Never change it: stored series are keyed by
-// these ids.
+// The id of the same stack is the same on any machine and in any run: it is
+// XXH3-64 (xxHash's frozen 64-bit XXH3, seed 0) over a canonical byte
+// encoding, leaving out the runtime frames Go's text formats hide, so a stack
+// recorded whole has the same id in debug=0, 1 and 2. docs/parser.md
+// specifies the encoding byte by byte so other tools (Go's
+// github.com/zeebo/xxh3, Python's xxhash) can compute it. Never change it:
+// stored series are keyed by these ids.
+//
+// Thread safety: pure functions.
 
 #ifndef LEAKPROF_COMMON_GOPROF_STACK_ID_H_
 #define LEAKPROF_COMMON_GOPROF_STACK_ID_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "common/goprof/profile.h"
 
 namespace leakprof {
 namespace goprof {
 
-// True for frames that Go's debug=1 and debug=2 output may hide and that are
-// therefore left out of the stack id: functions of package runtime whose name
-// is unexported ("runtime.gopark", "runtime.chansend1", "runtime.goexit").
-// Exported runtime functions ("runtime.Gosched") and other packages count.
-bool IsHiddenRuntimeFrame(absl::string_view function);
+// How a function relates to package runtime, as Go's traceback sees it.
+enum class RuntimeKind : uint8_t {
+  kNotRuntime,  // does not start with "runtime."
+  kExported,    // "runtime." then an ASCII capital: runtime.Gosched
+  kUnexported,  // any other "runtime.": runtime.gopark, runtime.(*T).m
+};
 
-// FNV-1a 64 over the 8-byte little-endian words of: function bytes, 0x00,
-// file bytes, 0x00, decimal line (the last word padded with zero bytes; each
-// word is XORed in and multiplied by the FNV prime, as FNV-1a does a byte).
+RuntimeKind RuntimeKindOf(absl::string_view function);
+
+// Which frames a stack id counts, innermost first. Go's text formats hide
+// runtime frames (debug=1: every leading "runtime." frame and
+// runtime.goexit; debug=2: every unexported runtime function), so the id
+// leaves out what either hides:
+//   - the leading run of runtime frames (exported or not), and
+//   - every other unexported runtime frame;
+// except that a stack made only of runtime frames (the runtime's own
+// goroutines) counts all of them.
+// Calls `counted(i)` for each counted frame index in order; `kind_at(i)` is
+// RuntimeKindOf(frame i's function).
+template <typename KindAt, typename Counted>
+void ForEachCountedFrame(size_t n, KindAt kind_at, Counted counted) {
+  size_t first = 0;
+  while (first < n && kind_at(first) != RuntimeKind::kNotRuntime) ++first;
+  if (first == n) {
+    for (size_t i = 0; i < n; ++i) counted(i);
+    return;
+  }
+  for (size_t i = first; i < n; ++i) {
+    if (kind_at(i) != RuntimeKind::kUnexported) counted(i);
+  }
+}
+
+// XXH3-64 (seed 0) of: function bytes, 0x00, file bytes, 0x00, the line in
+// decimal ASCII ("-1" style sign if negative; 0 when the format has none).
 uint64_t FrameHash(const Frame& frame);
 uint64_t FrameHash(absl::string_view function, absl::string_view file,
                    int64_t line);
 
-// Folds frame hashes into a stack id: h = FNV-1a offset basis; for each frame
-// not hidden (innermost first): h = (h XOR FrameHash(frame)) * FNV prime,
-// modulo 2^64.
+// XXH3-64 (seed 0) of the FrameHash of every counted frame
+// (ForEachCountedFrame), each as 8 little-endian bytes, innermost first.
 uint64_t StackId(const std::vector<Frame>& frames);
 
-// The same fold when the caller already has each frame's hash and hidden
-// flag (the parser computes them once per distinct frame).
-inline constexpr uint64_t kStackIdSeed = 14695981039346656037ull;
-inline uint64_t FoldFrameHash(uint64_t h, uint64_t frame_hash) {
-  return (h ^ frame_hash) * 1099511628211ull;  // the FNV prime
-}
+// The same when the caller already has the counted frames' hashes in order.
+uint64_t StackIdOfHashes(absl::Span<const uint64_t> counted_frame_hashes);
 
-// FNV-1a 64 over BlockClassName(c) bytes and 0x0A, then folded with the
-// frame's hash as in StackId (nothing folded when `frame` is null).
+// XXH3-64 (seed 0) of: BlockClassName(c) bytes, 0x0A, then FrameHash(*frame)
+// as 8 little-endian bytes (nothing after 0x0A when `frame` is null).
 uint64_t SiteId(BlockClass c, const Frame* frame);
 
 // The id as 16 lowercase hex digits, zero-padded: how ids appear in JSON,
