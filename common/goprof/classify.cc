@@ -65,7 +65,9 @@ std::optional<BlockClass> MarkerClass(absl::string_view function) {
 }
 
 // Goroutines the runtime runs for itself: every frame is in package runtime,
-// or it is the os/signal delivery loop.
+// or it is the os/signal delivery loop. Such a stack is kRuntimeInternal in
+// every format, whatever its frames or wait reason say, so that its class
+// (and so its site id) does not depend on the format.
 bool IsRuntimeInternalStack(size_t n, TraitsAt at) {
   if (n == 0) return false;
   for (size_t i = 0; i < n; ++i) {
@@ -163,6 +165,7 @@ int FindSiteFrameTraits(size_t n, TraitsAt at) {
 BlockClass ClassifyFrameTraits(size_t n, TraitsAt at,
                                bool runtime_frames_shown) {
   if (n == 0) return BlockClass::kOther;
+  if (IsRuntimeInternalStack(n, at)) return BlockClass::kRuntimeInternal;
   bool semaphore = false;
   bool syscall = false;
   for (size_t i = 0; i < n; ++i) {
@@ -173,11 +176,6 @@ BlockClass ClassifyFrameTraits(size_t n, TraitsAt at,
     syscall = syscall || t.syscall;
   }
   if (semaphore) return BlockClass::kSemacquire;
-  if (IsRuntimeInternalStack(n, at)) {
-    // The goroutine running the runtime's own code is still "running".
-    return runtime_frames_shown && !at(0).park ? BlockClass::kRunning
-                                               : BlockClass::kRuntimeInternal;
-  }
   if (syscall) return BlockClass::kIOWait;
   if (!runtime_frames_shown) {
     // The goroutine writing this very profile is the one running.
@@ -211,6 +209,9 @@ BlockClass ClassifyWaitReasonTraits(absl::string_view reason, size_t n,
       {"runnable", BlockClass::kRunning},
       {"preempted", BlockClass::kRunning},
   };
+  // Before the reason: debug=0 and debug=1 cannot see it, and the class must
+  // not differ by format.
+  if (IsRuntimeInternalStack(n, at)) return BlockClass::kRuntimeInternal;
   if (reason == "semacquire") {
     // Go <= 1.19 says "semacquire" for every sync primitive.
     BlockClass c = ClassifyFrameTraits(n, at, /*runtime_frames_shown=*/false);
@@ -225,15 +226,8 @@ BlockClass ClassifyWaitReasonTraits(absl::string_view reason, size_t n,
     }
   }
   for (const Reason& r : kReasons) {
-    if (r.text == reason) {
-      if (r.block_class != BlockClass::kRunning &&
-          IsRuntimeInternalStack(n, at)) {
-        return BlockClass::kRuntimeInternal;
-      }
-      return r.block_class;
-    }
+    if (r.text == reason) return r.block_class;
   }
-  if (IsRuntimeInternalStack(n, at)) return BlockClass::kRuntimeInternal;
   // GC workers, finalizers, trace reader, ...: runtime housekeeping when the
   // reason names it; otherwise fall back to the frames.
   static constexpr absl::string_view kRuntimeReasons[] = {

@@ -27,12 +27,15 @@ using Functions = absl::Span<const absl::string_view>;
 // The class read off the frames alone. `runtime_frames_shown` says whether the
 // format keeps the runtime's leading frames (debug=0 does; debug=1 and debug=2
 // hide them, so a stack with no telling frame is kOther there rather than
-// kRunning).
+// kRunning). A stack of only runtime.* and os/signal.* frames (the runtime's
+// own goroutines) is kRuntimeInternal whatever `runtime_frames_shown`.
 BlockClass ClassifyFrames(Functions frames, bool runtime_frames_shown);
 
 // The class of a debug=2 goroutine from its wait reason (as printed, without
 // "(leaked)" or the minutes), refined by its frames where the reason is vague
-// ("semacquire" is a mutex when sync.(*Mutex).Lock is on the stack).
+// ("semacquire" is a mutex when sync.(*Mutex).Lock is on the stack). A stack
+// of only runtime.* and os/signal.* frames is kRuntimeInternal whatever the
+// reason, as in ClassifyFrames.
 BlockClass ClassifyWaitReason(absl::string_view reason, Functions frames);
 
 // True for the runtime's and standard library's blocking plumbing: frames

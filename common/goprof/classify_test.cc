@@ -127,6 +127,13 @@ const Names kBgSweep = {"runtime.gopark", "runtime.goparkunlock",
                         "runtime.bgsweep", "runtime.gcenable.func1"};
 const Names kForceGC = {"runtime.gopark", "runtime.forcegchelper",
                         "runtime.goexit"};
+// The os/signal delivery loop: a note sleep in a syscall, not a park.
+const Names kSignalLoop = {"runtime.notetsleepg", "os/signal.signal_recv",
+                           "os/signal.loop", "runtime.goexit"};
+// A runtime goroutine parked in a select: the marker does not make it a
+// select site.
+const Names kRuntimeSelect = {"runtime.gopark", "runtime.selectgo",
+                              "runtime.ensureSigM.func1", "runtime.goexit"};
 
 TEST(ClassifyFramesTest, Debug0Stacks) {
   struct Case {
@@ -156,6 +163,8 @@ TEST(ClassifyFramesTest, Debug0Stacks) {
       {&kParkedOther, BlockClass::kOther},
       {&kBgSweep, BlockClass::kRuntimeInternal},
       {&kForceGC, BlockClass::kRuntimeInternal},
+      {&kSignalLoop, BlockClass::kRuntimeInternal},
+      {&kRuntimeSelect, BlockClass::kRuntimeInternal},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(BlockClassName(ClassifyFrames(*c.frames, true)),
@@ -321,10 +330,17 @@ TEST(ClassifyWaitReasonTest, RuntimeGoroutinesAndHousekeeping) {
        {"os/signal.signal_recv", "os/signal.loop"},
        BlockClass::kRuntimeInternal},
       {"chan receive", {"runtime.Gosched"}, BlockClass::kRuntimeInternal},
-      // ... except "running": that goroutine is running.
+      // Whatever the reason, running included: debug=0 and debug=1 cannot see
+      // it, and the class must not differ by format.
       {"running",
        {"os/signal.signal_recv", "os/signal.loop"},
-       BlockClass::kRunning},
+       BlockClass::kRuntimeInternal},
+      {"runnable",
+       {"os/signal.signal_recv", "os/signal.loop"},
+       BlockClass::kRuntimeInternal},
+      {"semacquire",
+       {"runtime.semacquire1", "runtime.gcStart"},
+       BlockClass::kRuntimeInternal},
       // Housekeeping reasons, by prefix, whatever the frames.
       {"GC worker (idle)", {"main.f"}, BlockClass::kRuntimeInternal},
       {"GC assist wait", {"main.alloc"}, BlockClass::kRuntimeInternal},
@@ -555,6 +571,38 @@ TEST(TraitsOfTest, Fields) {
   EXPECT_EQ(TraitsOf("runtime.gopark").marker, -1);
   EXPECT_EQ(TraitsOf("sync.(*RWMutex).RUnlock").marker, -1);
   EXPECT_EQ(TraitsOf("sync.(*WaitGroup).Add").marker, -1);
+}
+
+// Regression: the os/signal loop was `running` in debug=0 (runtime frames
+// shown, frame 0 not a park) but `runtime` in debug=1 and debug=2, so its
+// site id differed by format. A stack of only runtime.* and os/signal.*
+// frames is `runtime` in every format, whatever its frames or reason.
+TEST(ClassifyTest, RuntimeInternalStackIsRuntimeInEveryFormat) {
+  // debug=0: every frame.
+  EXPECT_EQ(ClassifyFrames(kSignalLoop, true), BlockClass::kRuntimeInternal);
+  EXPECT_EQ(ViaTraits(kSignalLoop, true), BlockClass::kRuntimeInternal);
+  // debug=1: the leading runtime frames and runtime.goexit hidden.
+  const Names debug1 = {"os/signal.signal_recv", "os/signal.loop"};
+  EXPECT_EQ(ClassifyFrames(debug1, false), BlockClass::kRuntimeInternal);
+  EXPECT_EQ(ViaTraits(debug1, false), BlockClass::kRuntimeInternal);
+  // debug=2: the same frames, with any reason.
+  for (absl::string_view reason :
+       {"syscall", "running", "runnable", "preempted", "select", "waiting"}) {
+    EXPECT_EQ(ClassifyWaitReason(reason, debug1), BlockClass::kRuntimeInternal)
+        << reason;
+    EXPECT_EQ(ViaTraits(reason, debug1), BlockClass::kRuntimeInternal)
+        << reason;
+  }
+  // Markers do not override it either, in any form.
+  EXPECT_EQ(ClassifyFrames(kRuntimeSelect, true), BlockClass::kRuntimeInternal);
+  EXPECT_EQ(ClassifyFrames(kRuntimeSelect, false),
+            BlockClass::kRuntimeInternal);
+  // One user frame anywhere and it is not runtime-internal.
+  const Names user = {"runtime.notetsleepg", "os/signal.signal_recv",
+                      "main.loop"};
+  EXPECT_EQ(ClassifyFrames(user, true), BlockClass::kRunning);
+  EXPECT_EQ(ClassifyWaitReason("running", {"os/signal.signal_recv", "main.f"}),
+            BlockClass::kRunning);
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 //            6 string_table, 9 time_nanos; others skipped.
 //   ValueType: 1 type.   Sample: 1 location_id, 2 value, 3 label.
 //   Label: 1 key, 2 str, 3 num.   Location: 1 id, 4 line.
+//   (A label with str 0 and num 0 has the empty string as value: Go writes
+//   "" as string index 0.)
 //   Line: 1 function_id, 2 line.   Function: 1 id, 2 name, 4 filename.
 
 #include <google/protobuf/io/coded_stream.h>
@@ -549,12 +551,27 @@ class Decoder {
     IndexLocations();
     location_frames_.reserve(lines_.size() + 1);
     std::vector<int32_t> frames;
+    int64_t total = 0;  // of the sample values, at most kMaxGoroutines
     for (size_t i = 0; i < samples_.size(); ++i) {
       const RawSample& s = samples_[i];
       const int at = sample_offsets_[i];
       if (!s.has_value || s.count < 0) {
         return ErrorAt(at, "sample has no value or a negative count");
       }
+      if (s.count > kMaxGoroutines) {
+        return ErrorAt(at, absl::StrCat("sample value ", s.count, " is over ",
+                                        kMaxGoroutines,
+                                        ", more goroutines than a process "
+                                        "can have"));
+      }
+      if (s.count > kMaxGoroutines - total) {
+        return ErrorAt(at, absl::StrCat("the sample values add up to more "
+                                        "than ",
+                                        kMaxGoroutines,
+                                        " goroutines, more than a process "
+                                        "can have"));
+      }
+      total += s.count;
       frames.clear();
       for (uint32_t k = 0; k < s.num_locations; ++k) {
         const uint64_t loc_id = sample_locations_[s.first_location + k];
@@ -592,13 +609,25 @@ class Decoder {
         for (const RawLabel& l : s.labels) {
           LEAKPROF_ASSIGN_OR_RETURN(absl::string_view key,
                                     String(l.key, at, "label key"));
+          // Go writes the empty string as index 0, and goroutine profiles
+          // carry only string labels: str 0 with num 0 is "". A numeric
+          // value only when num is set and str is not.
+          absl::string_view value;
+          std::string number;
           if (l.str != 0) {
-            LEAKPROF_ASSIGN_OR_RETURN(absl::string_view value,
-                                      String(l.str, at, "label value"));
-            labels.emplace_back(std::string(key), std::string(value));
-          } else {
-            labels.emplace_back(std::string(key), absl::StrCat(l.num));
+            LEAKPROF_ASSIGN_OR_RETURN(value, String(l.str, at, "label value"));
+          } else if (l.num != 0) {
+            number = absl::StrCat(l.num);
+            value = number;
           }
+          absl::Status checked = builder.CheckString(key, "label key");
+          if (checked.ok()) checked = builder.CheckString(value, "label value");
+          if (!checked.ok()) {
+            return absl::Status(
+                checked.code(),
+                absl::StrCat("debug0: byte ", at, ": ", checked.message()));
+          }
+          labels.emplace_back(std::string(key), std::string(value));
         }
         builder.AddLabels(*index, std::move(labels), s.count);
       }

@@ -54,10 +54,14 @@ absl::StatusOr<Profile> ParseDebug1(absl::string_view body,
   Profile profile;
   profile.format = Format::kDebug1;
   ProfileBuilder builder(options, &profile);
-  LineReader lines(body);
+  // Leading whitespace is skipped, as DetectFormat skips it.
+  int64_t first_line = 1;
+  const absl::string_view text = SkipLeadingWhitespace(body, &first_line);
+  LineReader lines(text, first_line);
   absl::string_view line;
 
-  if (!lines.Next(&line)) return LineError(1, "empty body");
+  if (!lines.Next(&line)) return LineError(first_line, "empty body");
+  const int64_t header_line = lines.line_number();
   line = absl::StripTrailingAsciiWhitespace(line);
   int64_t header_total = 0;
   {
@@ -67,11 +71,15 @@ absl::StatusOr<Profile> ParseDebug1(absl::string_view body,
     } else if (absl::ConsumePrefix(&rest, "goroutineleak profile: total ")) {
       profile.kind = ProfileKind::kGoroutineLeak;
     } else {
-      return LineError(1, absl::StrCat("not a goroutine profile: header is \"",
-                                       line.substr(0, 80), "\""));
+      return LineError(header_line,
+                       absl::StrCat("not a goroutine profile: header is \"",
+                                    line.substr(0, 80), "\""));
     }
-    std::optional<int64_t> total = ParseDecimal(rest);
-    if (!total) return LineError(1, "malformed total in header");
+    if (!IsDecimal(rest)) {
+      return LineError(header_line, "malformed total in header");
+    }
+    absl::StatusOr<int64_t> total = ParseCount(rest, "total");
+    if (!total.ok()) return LineError(header_line, total.status().message());
     header_total = *total;
   }
 
@@ -80,8 +88,12 @@ absl::StatusOr<Profile> ParseDebug1(absl::string_view body,
   Labels labels;
   int64_t count = -1;
   int64_t record_line = 0;
+  int64_t sum = 0;  // of the record counts, at most kMaxGoroutines
   auto flush = [&]() -> absl::Status {
     if (count < 0) return absl::OkStatus();
+    if (absl::Status s = AddToTotal(count, &sum); !s.ok()) {
+      return LineError(record_line, s.message());
+    }
     absl::StatusOr<int> index = builder.InternStack(frames);
     if (!index.ok()) {
       return absl::Status(index.status().code(),
@@ -110,14 +122,13 @@ absl::StatusOr<Profile> ParseDebug1(absl::string_view body,
       // "N @ 0x... 0x..."
       LEAKPROF_RETURN_IF_ERROR(flush());
       const size_t at = line.find(" @");
-      std::optional<int64_t> c = at == absl::string_view::npos
-                                     ? std::nullopt
-                                     : ParseDecimal(line.substr(0, at));
-      if (!c) {
+      if (at == absl::string_view::npos || !IsDecimal(line.substr(0, at))) {
         return LineError(n,
                          absl::StrCat("expected \"COUNT @ ADDRESSES\", got \"",
                                       line.substr(0, 80), "\""));
       }
+      absl::StatusOr<int64_t> c = ParseCount(line.substr(0, at), "count");
+      if (!c.ok()) return LineError(n, c.status().message());
       count = *c;
       record_line = n;
       continue;
@@ -129,6 +140,10 @@ absl::StatusOr<Profile> ParseDebug1(absl::string_view body,
     if (absl::ConsumePrefix(&rest, " labels: ")) {
       std::optional<Labels> parsed = ParseLabelMap(rest);
       if (!parsed) return LineError(n, "malformed label map");
+      if (absl::Status s = CheckLabels(builder, *parsed); !s.ok()) {
+        return absl::Status(
+            s.code(), absl::StrCat("debug1: line ", n, ": ", s.message()));
+      }
       labels = std::move(*parsed);
       continue;
     }

@@ -44,8 +44,8 @@ struct Header {
 };
 
 // Parses "goroutine 18 [chan send, 12 minutes]:" after the "goroutine "
-// prefix. False when malformed.
-bool ParseHeader(absl::string_view rest, Header* h) {
+// prefix. False when malformed; then `*why` may say more.
+bool ParseHeader(absl::string_view rest, Header* h, std::string* why) {
   size_t digits = 0;
   while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') {
     ++digits;
@@ -65,13 +65,19 @@ bool ParseHeader(absl::string_view rest, Header* h) {
   // Reason first, then ", N minutes" / ", locked to thread".
   size_t comma = status.find(", ");
   absl::string_view reason = status.substr(0, comma);
+  h->minutes = 0;
   while (comma != absl::string_view::npos) {
     status.remove_prefix(comma + 2);
     comma = status.find(", ");
     absl::string_view part = status.substr(0, comma);
     if (absl::ConsumeSuffix(&part, " minutes")) {
       std::optional<int64_t> m = ParseDecimal(part);
-      if (!m) return false;
+      if (!m) {
+        *why = absl::StrCat(": minutes \"", part.substr(0, 40),
+                            IsDecimal(part) ? "\" is over 9223372036854775807"
+                                            : "\" is not a decimal number");
+        return false;
+      }
       h->minutes = *m;
     }
   }
@@ -88,6 +94,17 @@ bool ParseHeader(absl::string_view rest, Header* h) {
   }
   h->reason = reason;
   return true;
+}
+
+// How much a wait reason says, for merging goroutines with equal frames: a
+// blocking reason (rank 2) says more than running/runnable/preempted (rank
+// 1), which says more than none (rank 0).
+int ReasonRank(absl::string_view reason) {
+  if (reason.empty()) return 0;
+  if (reason == "running" || reason == "runnable" || reason == "preempted") {
+    return 1;
+  }
+  return 2;
 }
 
 // "pkg.(*T).method(0xc000, ...)" -> "pkg.(*T).method".
@@ -111,12 +128,17 @@ std::optional<FrameRef> ParseFileLineLine(absl::string_view line) {
 
 class Debug2Parser {
  public:
-  Debug2Parser(absl::string_view body, const ParseOptions& options)
-      : body_(body), options_(options), builder_(options, &profile_) {}
+  // `body` starts on line `first_line` of the body Parse() was given.
+  Debug2Parser(absl::string_view body, int64_t first_line,
+               const ParseOptions& options)
+      : body_(body),
+        first_line_(first_line),
+        options_(options),
+        builder_(options, &profile_) {}
 
   absl::StatusOr<Profile> Run() {
     profile_.format = Format::kDebug2;
-    LineReader lines(body_);
+    LineReader lines(body_, first_line_);
     absl::string_view line;
     while (lines.Next(&line)) {
       const int64_t n = lines.line_number();
@@ -133,9 +155,15 @@ class Debug2Parser {
       if (absl::ConsumePrefix(&rest, "goroutine ")) {
         // Go separates goroutines with a blank line; tolerate its absence.
         LEAKPROF_RETURN_IF_ERROR(EndGoroutine(n));
-        if (!ParseHeader(rest, &header_)) {
+        std::string why;
+        if (!ParseHeader(rest, &header_, &why)) {
           return LineError(n, absl::StrCat("malformed goroutine header \"",
-                                           line.substr(0, 120), "\""));
+                                           line.substr(0, 120), "\"", why));
+        }
+        if (absl::Status s =
+                builder_.CheckString(header_.reason, "wait reason");
+            !s.ok()) {
+          return Located(s, n);
         }
         in_goroutine_ = true;
         header_line_ = n;
@@ -148,8 +176,9 @@ class Debug2Parser {
       }
       LEAKPROF_RETURN_IF_ERROR(GoroutineLine(line, n));
     }
-    if (pending_call_ || pending_created_by_)
+    if (pending_call_ || pending_created_by_) {
       return Truncated(lines.line_number());
+    }
     LEAKPROF_RETURN_IF_ERROR(EndGoroutine(lines.line_number()));
     if (goroutines_ == 0) {
       return absl::InvalidArgumentError("debug2: no goroutines in the body");
@@ -166,8 +195,13 @@ class Debug2Parser {
     if (line[0] == '\t') {
       if (pending_created_by_) {
         std::optional<FrameRef> fl = ParseFileLineLine(line);
-        if (!fl)
+        if (!fl) {
           return LineError(n, "malformed FILE:LINE after \"created by\"");
+        }
+        if (absl::Status s = builder_.CheckString(fl->file, "created-by file");
+            !s.ok()) {
+          return Located(s, n);
+        }
         created_by_ = FrameRef{created_by_.function, fl->file, fl->line};
         has_created_by_ = true;
         pending_created_by_ = false;
@@ -208,6 +242,11 @@ class Debug2Parser {
       // main.main".
       const size_t in = rest.find(" in goroutine ");
       created_by_ = FrameRef{rest.substr(0, in), "", 0};
+      if (absl::Status s =
+              builder_.CheckString(created_by_.function, "created-by function");
+          !s.ok()) {
+        return Located(s, n);
+      }
       pending_created_by_ = true;
       return absl::OkStatus();
     }
@@ -232,15 +271,19 @@ class Debug2Parser {
                                        index.status().message()));
     }
     Stack& stack = builder_.stack(*index);
-    if (builder_.last_was_new()) {
+    // Goroutines with equal frames share one Stack, whatever their order:
+    // the most telling wait reason wins (a blocking one over running,
+    // runnable or preempted; between two blocking ones, the first); the
+    // first "created by" printed is kept; frames_elided if any was elided.
+    if (builder_.last_was_new() ||
+        ReasonRank(header_.reason) > ReasonRank(stack.wait_reason)) {
       stack.wait_reason = std::string(header_.reason);
-      if (has_created_by_) {
-        stack.created_by =
-            Frame{std::string(created_by_.function),
-                  std::string(created_by_.file), created_by_.line};
-      }
-      stack.frames_elided = frames_elided_;
     }
+    if (has_created_by_ && !stack.created_by.has_value()) {
+      stack.created_by = Frame{std::string(created_by_.function),
+                               std::string(created_by_.file), created_by_.line};
+    }
+    stack.frames_elided = stack.frames_elided || frames_elided_;
     stack.count += 1;
     stack.wait.Add(header_.minutes, 1);
     if (header_.leaked) {
@@ -250,6 +293,9 @@ class Debug2Parser {
     if (!header_.labels.empty()) {
       std::optional<Labels> labels = ParseLabelMap(header_.labels);
       if (!labels) return LineError(header_line_, "malformed labels in header");
+      if (absl::Status s = CheckLabels(builder_, *labels); !s.ok()) {
+        return Located(s, header_line_);
+      }
       builder_.AddLabels(*index, std::move(*labels), 1);
     }
     ++goroutines_;
@@ -260,27 +306,23 @@ class Debug2Parser {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<Profile> Truncated(int64_t n) {
-    if (body_.size() != kGoDumpCap) {
-      return LineError(
-          n, absl::StrCat("body ends in the middle of the goroutine whose "
-                          "header is at line ",
-                          header_line_, " (truncated body?)"));
-    }
-    // Go's own cap: keep what came before the cut goroutine.
-    if (goroutines_ == 0) {
-      return absl::InvalidArgumentError(
-          "debug2: the first goroutine is cut by Go's 64 MiB cap");
-    }
-    builder_.Finish(/*runtime_frames_shown=*/false);
-    profile_.truncated = true;
-    profile_.kind = leaked_goroutines_ == goroutines_
-                        ? ProfileKind::kGoroutineLeak
-                        : ProfileKind::kGoroutine;
-    return std::move(profile_);
+  // Go's own cut (a body of exactly kGoDumpCap) never gets here: ParseDebug2
+  // has already dropped the cut goroutine.
+  absl::Status Truncated(int64_t n) {
+    return LineError(
+        n, absl::StrCat("body ends in the middle of the goroutine whose "
+                        "header is at line ",
+                        header_line_, " (truncated body?)"));
+  }
+
+  // `s` with the format and line in front of its message.
+  static absl::Status Located(const absl::Status& s, int64_t n) {
+    return absl::Status(s.code(),
+                        absl::StrCat("debug2: line ", n, ": ", s.message()));
   }
 
   absl::string_view body_;
+  int64_t first_line_;
   const ParseOptions& options_;
   Profile profile_;
   ProfileBuilder builder_;
@@ -310,8 +352,26 @@ absl::StatusOr<Profile> ParseDebug2(absl::string_view body,
         absl::StrCat("debug2: body is ", body.size(),
                      " bytes, over the bound of ", options.max_body_bytes));
   }
-  Debug2Parser parser(body, options);
-  return parser.Run();
+  int64_t first_line = 1;
+  absl::string_view text = SkipLeadingWhitespace(body, &first_line);
+  // Go's own cap: a dump of exactly 64 MiB was (or may have been) cut. The
+  // last goroutine may be incomplete even when the cut fell right after a
+  // newline, so it is dropped whatever it looks like: everything from the
+  // last line starting with "goroutine " on.
+  const bool cut_by_go = body.size() == kGoDumpCap;
+  if (cut_by_go) {
+    const size_t last = text.rfind("\ngoroutine ");
+    if (last != absl::string_view::npos) {
+      text = text.substr(0, last + 1);
+    } else if (absl::StartsWith(text, "goroutine ")) {
+      return absl::InvalidArgumentError(
+          "debug2: the first goroutine is cut by Go's 64 MiB cap");
+    }
+  }
+  Debug2Parser parser(text, first_line, options);
+  absl::StatusOr<Profile> profile = parser.Run();
+  if (profile.ok() && cut_by_go) profile->truncated = true;
+  return profile;
 }
 
 }  // namespace internal

@@ -27,6 +27,12 @@
 namespace leakprof {
 namespace goprof {
 
+// No process has more goroutines than this: each needs at least a 2 KiB
+// stack, so 2^40 of them would take 2 PiB. A count or a total above it
+// (sample value, "N @" count, "total N") is refused with kInvalidArgument,
+// as are counts adding up to more; so no sum of counts can overflow.
+inline constexpr int64_t kMaxGoroutines = int64_t{1} << 40;
+
 struct ParseOptions {
   // The body's format; nullopt detects it from the first bytes (gzip magic or
   // a protobuf field -> debug0, "goroutine profile: total" -> debug1,
@@ -45,7 +51,9 @@ struct ParseOptions {
   // Most distinct stacks in one profile.
   int max_stacks = 200000;
 
-  // Longest function name or file path, in bytes.
+  // Longest string kept from the body, in bytes: function names and file
+  // paths (of frames and of "created by"), label keys and values, and
+  // debug=2 wait reasons.
   int max_string_bytes = 4096;
 };
 

@@ -128,15 +128,17 @@ struct Stack {
   // that blocked. -1 only when the stack has no frames.
   int site_frame = -1;
   // debug=2: the wait reason as printed, without "(leaked)" and the minutes,
-  // e.g. "chan send (nil chan)". Empty for the other formats.
+  // e.g. "chan send (nil chan)". Goroutines with equal frames are merged: a
+  // blocking reason wins over running/runnable/preempted, else the first
+  // goroutine's. Empty for the other formats.
   std::string wait_reason;
   // Goroutines of this stack known to be leaked: all of them in a
   // goroutineleak profile, those marked "(leaked)" in a debug=2 header.
   int64_t leaked = 0;
   // debug=2: the `go` statement that started these goroutines ("created by").
   std::optional<Frame> created_by;
-  // debug=2: "...additional frames elided..." was printed (Go prints at most
-  // 100 frames per goroutine).
+  // debug=2: "...additional frames elided..." was printed for any of its
+  // goroutines (Go prints at most 100 frames per goroutine).
   bool frames_elided = false;
   // debug=2 only: how long these goroutines have waited.
   WaitAges wait;
@@ -155,8 +157,9 @@ struct Profile {
   std::vector<Frame> frames;
   // Distinct stacks in order of first appearance in the body.
   std::vector<Stack> stacks;
-  // debug=2 only: the body hit Go's own 64 MiB cap on the dump and was cut
-  // mid-goroutine; the cut goroutine is dropped and the rest kept.
+  // debug=2 only: the body is exactly Go's own 64 MiB cap on the dump, so Go
+  // cut it; the last goroutine (possibly incomplete) is dropped and the rest
+  // kept.
   bool truncated = false;
   // debug=0 only: pprof time_nanos, when present (Unix nanoseconds).
   int64_t time_nanos = 0;

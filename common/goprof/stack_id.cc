@@ -33,11 +33,12 @@ uint64_t FrameHash(absl::string_view function, absl::string_view file,
   const absl::AlphaNum digits(line);
   absl::InlinedVector<char, 384> buf(function.size() + file.size() + 2 +
                                      digits.size());
+  // memcpy from an empty string_view's null data() is undefined: skip it.
   char* p = buf.data();
-  std::memcpy(p, function.data(), function.size());
+  if (!function.empty()) std::memcpy(p, function.data(), function.size());
   p += function.size();
   *p++ = '\0';
-  std::memcpy(p, file.data(), file.size());
+  if (!file.empty()) std::memcpy(p, file.data(), file.size());
   p += file.size();
   *p++ = '\0';
   std::memcpy(p, digits.data(), digits.size());

@@ -2,10 +2,13 @@
 
 #include "common/goprof/text_util.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/goprof/parser.h"
 
 namespace leakprof {
 namespace goprof {
@@ -50,14 +53,54 @@ std::string ParseBare(absl::string_view* s, absl::string_view stops) {
 
 }  // namespace
 
+absl::string_view SkipLeadingWhitespace(absl::string_view body,
+                                        int64_t* first_line) {
+  const absl::string_view rest = absl::StripLeadingAsciiWhitespace(body);
+  *first_line = 1 + std::count(body.begin(), body.end() - rest.size(), '\n');
+  return rest;
+}
+
 std::optional<int64_t> ParseDecimal(absl::string_view s) {
-  if (s.empty() || s.size() > 19) return std::nullopt;
+  if (s.empty()) return std::nullopt;
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   int64_t v = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
+    const int digit = c - '0';
+    if (v > (kMax - digit) / 10) return std::nullopt;  // v * 10 + digit > kMax
+    v = v * 10 + digit;
   }
   return v;
+}
+
+bool IsDecimal(absl::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(),
+                                   [](char c) { return c >= '0' && c <= '9'; });
+}
+
+absl::StatusOr<int64_t> ParseCount(absl::string_view s,
+                                   absl::string_view what) {
+  if (!IsDecimal(s)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, " \"", s.substr(0, 40), "\" is not a decimal number"));
+  }
+  std::optional<int64_t> v = ParseDecimal(s);
+  if (!v || *v > kMaxGoroutines) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " ", s.substr(0, 40), " is over ", kMaxGoroutines,
+                     ", more goroutines than a process can have"));
+  }
+  return *v;
+}
+
+absl::Status AddToTotal(int64_t count, int64_t* total) {
+  if (count < 0 || count > kMaxGoroutines - *total) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the counts add up to more than ", kMaxGoroutines,
+                     " goroutines, more than a process can have"));
+  }
+  *total += count;
+  return absl::OkStatus();
 }
 
 std::optional<FrameRef> ParseFileLine(absl::string_view s) {
@@ -191,6 +234,15 @@ std::optional<Labels> ParseLabelMap(absl::string_view s) {
     s = absl::StripLeadingAsciiWhitespace(s);
   }
   return labels;
+}
+
+absl::Status CheckLabels(const ProfileBuilder& builder, const Labels& labels) {
+  for (const auto& [key, value] : labels) {
+    absl::Status s = builder.CheckString(key, "label key");
+    if (s.ok()) s = builder.CheckString(value, "label value");
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace internal

@@ -19,10 +19,11 @@ namespace goprof {
 namespace internal {
 
 // Reads a body line by line (without the '\n', a trailing '\r' kept),
-// counting lines from 1. Not thread-safe.
+// counting lines from `first_line` (1 for a whole body). Not thread-safe.
 class LineReader {
  public:
-  explicit LineReader(absl::string_view body) : rest_(body) {}
+  explicit LineReader(absl::string_view body, int64_t first_line = 1)
+      : rest_(body), line_number_(first_line - 1) {}
 
   // False at the end of the body.
   bool Next(absl::string_view* line) {
@@ -43,13 +44,32 @@ class LineReader {
 
  private:
   absl::string_view rest_;
-  int64_t line_number_ = 0;
+  int64_t line_number_;
   bool last_had_newline_ = true;
 };
 
+// The text body without its leading ASCII whitespace (which DetectFormat
+// skips too), and in `*first_line` the body's line number on which what is
+// left starts. Go writes no leading whitespace; a proxy or an editor may.
+absl::string_view SkipLeadingWhitespace(absl::string_view body,
+                                        int64_t* first_line);
+
 // Parses a non-negative decimal integer filling all of `s`; nullopt if `s` is
-// empty, has other characters or overflows int64.
+// empty, has other characters or is over INT64_MAX (never wraps around).
 std::optional<int64_t> ParseDecimal(absl::string_view s);
+
+// True when `s` is one or more ASCII digits.
+bool IsDecimal(absl::string_view s);
+
+// Parses a goroutine count (a debug=1 header total or record count): a
+// decimal of at most kMaxGoroutines. Errors (kInvalidArgument) name `what`
+// and quote `s`, with no location: the caller prefixes one.
+absl::StatusOr<int64_t> ParseCount(absl::string_view s, absl::string_view what);
+
+// Adds `count` (0 <= count <= kMaxGoroutines) to `*total`, refusing
+// (kInvalidArgument, no location) a total over kMaxGoroutines. With every
+// count and the running total so bounded, no sum of counts can overflow.
+absl::Status AddToTotal(int64_t count, int64_t* total);
 
 // Splits "path/file.go:123" at the last colon (paths may hold colons).
 // nullopt when there is no colon or the line number is malformed.
@@ -63,6 +83,10 @@ std::optional<std::string> ParseGoQuoted(absl::string_view* s);
 // {k: v, "k 2": "v 2"} (debug=2 headers, quotes only where needed). nullopt
 // when malformed.
 std::optional<Labels> ParseLabelMap(absl::string_view s);
+
+// Checks every key and value of `labels` against max_string_bytes
+// (kResourceExhausted, no location: the caller prefixes one).
+absl::Status CheckLabels(const ProfileBuilder& builder, const Labels& labels);
 
 }  // namespace internal
 }  // namespace goprof
