@@ -91,8 +91,8 @@ int main(int argc, char** argv) {
   }
   if (!ok) return 1;
   if (inputs.empty()) {
-    std::fprintf(stderr,
-                 "fuzz_main: no inputs; usage: %s FILE_OR_DIR...\n", argv[0]);
+    std::fprintf(stderr, "fuzz_main: no inputs; usage: %s FILE_OR_DIR...\n",
+                 argv[0]);
     return 1;
   }
 

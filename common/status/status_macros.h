@@ -26,8 +26,8 @@
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status, else
 // moves its value into `lhs`, which may declare a new variable.
-#define LEAKPROF_ASSIGN_OR_RETURN(lhs, rexpr)                                 \
-  LEAKPROF_ASSIGN_OR_RETURN_IMPL_(                                            \
+#define LEAKPROF_ASSIGN_OR_RETURN(lhs, rexpr) \
+  LEAKPROF_ASSIGN_OR_RETURN_IMPL_(            \
       LEAKPROF_STATUS_CONCAT_(leakprof_statusor_, __LINE__), lhs, rexpr)
 
 #define LEAKPROF_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \

@@ -28,13 +28,13 @@ ParseOptions SmallBounds() {
   return options;
 }
 
-#define FUZZ_CHECK(cond)                                                   \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__,      \
-                   __LINE__, #cond);                                       \
-      std::abort();                                                        \
-    }                                                                      \
+#define FUZZ_CHECK(cond)                                              \
+  do {                                                                \
+    if (!(cond)) {                                                    \
+      std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, \
+                   __LINE__, #cond);                                  \
+      std::abort();                                                   \
+    }                                                                 \
   } while (0)
 
 void CheckError(const absl::Status& status) {
@@ -50,8 +50,7 @@ void CheckProfile(const Profile& p, const ParseOptions& options) {
   for (const Frame& f : p.frames) {
     FUZZ_CHECK(static_cast<int64_t>(f.function.size()) <=
                options.max_string_bytes);
-    FUZZ_CHECK(static_cast<int64_t>(f.file.size()) <=
-               options.max_string_bytes);
+    FUZZ_CHECK(static_cast<int64_t>(f.file.size()) <= options.max_string_bytes);
   }
 
   int64_t total = 0;
