@@ -1,9 +1,10 @@
 // Copyright 2026 The leakprof Authors.
 //
 // debug=0: pprof's profile.proto, usually gzipped. Decoded field by field
-// with protobuf's CodedInputStream (not generated classes) so that every
-// error can name its byte offset and nothing is allocated per location beyond
-// what the model keeps. Fields used (profile.proto numbering):
+// straight from the buffer (protobuf's wire format: varints, tags,
+// length-delimited fields; no generated classes) so that every error can name
+// its byte offset and nothing is allocated per location beyond what the model
+// keeps. Fields used (profile.proto numbering):
 //   Profile: 1 sample_type, 2 sample, 4 location, 5 function,
 //            6 string_table, 9 time_nanos; others skipped.
 //   ValueType: 1 type.   Sample: 1 location_id, 2 value, 3 label.
@@ -11,9 +12,6 @@
 //   (A label with str 0 and num 0 has the empty string as value: Go writes
 //   "" as string index 0.)
 //   Line: 1 function_id, 2 line.   Function: 1 id, 2 name, 4 filename.
-
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/wire_format_lite.h>
 
 #include <algorithm>
 #include <string>
@@ -32,8 +30,78 @@ namespace goprof {
 namespace internal {
 namespace {
 
-using google::protobuf::io::CodedInputStream;
-using WFL = google::protobuf::internal::WireFormatLite;
+// Protobuf wire types.
+constexpr uint32_t kVarint = 0;
+constexpr uint32_t kFixed64 = 1;
+constexpr uint32_t kLengthDelimited = 2;
+constexpr uint32_t kFixed32 = 5;
+
+// A cursor over the bytes of one message (or of the whole body). Reports
+// failure as false; the Decoder turns that into an error with the offset.
+class Reader {
+ public:
+  Reader(const uint8_t* base, const uint8_t* begin, const uint8_t* end)
+      : base_(base), p_(begin), end_(end) {}
+
+  bool done() const { return p_ == end_; }
+  size_t remaining() const { return static_cast<size_t>(end_ - p_); }
+  // From the start of the body.
+  int offset() const { return static_cast<int>(p_ - base_); }
+  const uint8_t* pos() const { return p_; }
+
+  bool Varint(uint64_t* v) {
+    if (p_ < end_ && *p_ < 0x80) {  // the common one-byte case
+      *v = *p_++;
+      return true;
+    }
+    uint64_t r = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ == end_) return false;
+      const uint8_t b = *p_++;
+      r |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (b < 0x80) {
+        *v = r;
+        return true;
+      }
+    }
+    return false;  // over 10 bytes
+  }
+
+  // A reader over the next `len` bytes, which this one skips.
+  // REQUIRES: len <= remaining()
+  Reader Take(size_t len) {
+    Reader sub(base_, p_, p_ + len);
+    p_ += len;
+    return sub;
+  }
+
+  bool Skip(uint32_t wire_type) {
+    uint64_t v = 0;
+    switch (wire_type) {
+      case kVarint:
+        return Varint(&v);
+      case kFixed64:
+        return Advance(8);
+      case kLengthDelimited:
+        return Varint(&v) && Advance(v);
+      case kFixed32:
+        return Advance(4);
+      default:  // groups (3, 4) are not used by profile.proto
+        return false;
+    }
+  }
+
+ private:
+  bool Advance(uint64_t n) {
+    if (n > remaining()) return false;
+    p_ += n;
+    return true;
+  }
+
+  const uint8_t* base_;
+  const uint8_t* p_;
+  const uint8_t* end_;
+};
 
 struct RawLine {
   uint64_t function_id = 0;
@@ -74,12 +142,7 @@ struct RawSample {
 class Decoder {
  public:
   Decoder(absl::string_view data, const ParseOptions& options)
-      : data_(data),
-        options_(options),
-        in_(reinterpret_cast<const uint8_t*>(data.data()),
-            static_cast<int>(data.size())) {
-    in_.SetTotalBytesLimit(static_cast<int>(data.size()));
-  }
+      : data_(data), options_(options) {}
 
   absl::StatusOr<Profile> Run() {
     LEAKPROF_RETURN_IF_ERROR(DecodeProfile());
@@ -87,11 +150,8 @@ class Decoder {
   }
 
  private:
-  int Offset() const { return in_.CurrentPosition(); }
-
-  absl::Status Error(absl::string_view what) const {
-    return absl::InvalidArgumentError(
-        absl::StrCat("debug0: byte ", Offset(), ": ", what));
+  const uint8_t* base() const {
+    return reinterpret_cast<const uint8_t*>(data_.data());
   }
 
   absl::Status ErrorAt(int offset, absl::string_view what) const {
@@ -99,195 +159,199 @@ class Decoder {
         absl::StrCat("debug0: byte ", offset, ": ", what));
   }
 
-  absl::Status ReadVarint(uint64_t* v, absl::string_view field) {
-    if (!in_.ReadVarint64(v)) {
-      return Error(absl::StrCat("truncated or malformed varint in ", field));
+  absl::Status ReadVarint(Reader& r, uint64_t* v, absl::string_view field) {
+    const int at = r.offset();
+    if (!r.Varint(v)) {
+      return ErrorAt(at,
+                     absl::StrCat("truncated or malformed varint in ", field));
     }
     return absl::OkStatus();
   }
 
-  // Enters a length-delimited field; the caller pops the returned limit.
-  absl::StatusOr<CodedInputStream::Limit> Enter(absl::string_view field) {
-    uint32_t len;
-    const int at = Offset();
-    if (!in_.ReadVarint32(&len)) {
-      return Error(absl::StrCat("malformed length of ", field));
+  absl::Status ReadTag(Reader& r, uint32_t* field, uint32_t* wire_type,
+                       absl::string_view message) {
+    const int at = r.offset();
+    uint64_t tag = 0;
+    if (!r.Varint(&tag) || (tag >> 3) == 0 || (tag >> 3) > (1u << 29)) {
+      return ErrorAt(at, absl::StrCat("invalid field tag in ", message));
     }
-    if (len > static_cast<uint32_t>(in_.BytesUntilTotalBytesLimit())) {
+    *field = static_cast<uint32_t>(tag >> 3);
+    *wire_type = static_cast<uint32_t>(tag & 7);
+    return absl::OkStatus();
+  }
+
+  // The bytes of a length-delimited field, which `r` then skips.
+  absl::StatusOr<Reader> Enter(Reader& r, absl::string_view field) {
+    const int at = r.offset();
+    uint64_t len = 0;
+    if (!r.Varint(&len)) {
+      return ErrorAt(at, absl::StrCat("malformed length of ", field));
+    }
+    if (len > r.remaining()) {
       return ErrorAt(at,
                      absl::StrCat(field, " claims ", len, " bytes but only ",
-                                  in_.BytesUntilTotalBytesLimit(),
-                                  " remain (truncated body?)"));
+                                  r.remaining(), " remain (truncated body?)"));
     }
-    return in_.PushLimit(static_cast<int>(len));
+    return r.Take(len);
   }
 
-  absl::Status Skip(uint32_t tag, absl::string_view in_message) {
-    if (WFL::GetTagWireType(tag) == WFL::WIRETYPE_END_GROUP ||
-        !WFL::SkipField(&in_, tag)) {
-      return Error(absl::StrCat("cannot skip field ",
-                                WFL::GetTagFieldNumber(tag), " (wire type ",
-                                WFL::GetTagWireType(tag), ") in ", in_message));
+  absl::Status Skip(Reader& r, uint32_t field, uint32_t wire_type,
+                    absl::string_view message) {
+    const int at = r.offset();
+    if (!r.Skip(wire_type)) {
+      return ErrorAt(at,
+                     absl::StrCat("cannot skip field ", field, " (wire type ",
+                                  wire_type, ") in ", message));
     }
     return absl::OkStatus();
   }
 
-  // A repeated scalar field, packed (wire type 2) or not (wire type 0).
-  template <typename F>
-  absl::Status ReadRepeatedVarint(uint32_t tag, absl::string_view field,
-                                  F add) {
-    if (WFL::GetTagWireType(tag) == WFL::WIRETYPE_LENGTH_DELIMITED) {
-      LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit, Enter(field));
-      while (in_.BytesUntilLimit() > 0) {
-        uint64_t v;
-        LEAKPROF_RETURN_IF_ERROR(ReadVarint(&v, field));
-        LEAKPROF_RETURN_IF_ERROR(add(v));
-      }
-      in_.PopLimit(limit);
-      return absl::OkStatus();
-    }
-    if (WFL::GetTagWireType(tag) != WFL::WIRETYPE_VARINT) {
-      return Error(absl::StrCat("wrong wire type ", WFL::GetTagWireType(tag),
-                                " for ", field));
-    }
-    uint64_t v;
-    LEAKPROF_RETURN_IF_ERROR(ReadVarint(&v, field));
-    return add(v);
-  }
-
-  absl::Status ExpectWireType(uint32_t tag, WFL::WireType want,
-                              absl::string_view field) {
-    if (WFL::GetTagWireType(tag) != want) {
-      return Error(absl::StrCat("wrong wire type ", WFL::GetTagWireType(tag),
-                                " for ", field));
+  absl::Status Expect(const Reader& r, uint32_t wire_type, uint32_t want,
+                      absl::string_view field) {
+    if (wire_type != want) {
+      return ErrorAt(r.offset(), absl::StrCat("wrong wire type ", wire_type,
+                                              " for ", field));
     }
     return absl::OkStatus();
   }
 
   absl::Status DecodeProfile() {
-    while (true) {
-      const uint32_t tag = in_.ReadTag();
-      if (tag == 0) {
-        if (in_.BytesUntilTotalBytesLimit() > 0) {
-          return Error("invalid field tag in Profile");
-        }
-        return absl::OkStatus();
-      }
-      switch (WFL::GetTagFieldNumber(tag)) {
-        case 1: {  // sample_type
-          LEAKPROF_RETURN_IF_ERROR(ExpectWireType(
-              tag, WFL::WIRETYPE_LENGTH_DELIMITED, "sample_type"));
-          LEAKPROF_RETURN_IF_ERROR(DecodeValueType());
+    Reader r(base(), base(), base() + data_.size());
+    while (!r.done()) {
+      uint32_t field = 0, wire_type = 0;
+      LEAKPROF_RETURN_IF_ERROR(ReadTag(r, &field, &wire_type, "Profile"));
+      switch (field) {
+        case 1: {
+          LEAKPROF_RETURN_IF_ERROR(
+              Expect(r, wire_type, kLengthDelimited, "sample_type"));
+          LEAKPROF_ASSIGN_OR_RETURN(Reader m, Enter(r, "sample_type"));
+          LEAKPROF_RETURN_IF_ERROR(DecodeValueType(m));
           break;
         }
-        case 2:
+        case 2: {
           LEAKPROF_RETURN_IF_ERROR(
-              ExpectWireType(tag, WFL::WIRETYPE_LENGTH_DELIMITED, "sample"));
-          LEAKPROF_RETURN_IF_ERROR(DecodeSample());
+              Expect(r, wire_type, kLengthDelimited, "sample"));
+          const int at = r.offset();
+          LEAKPROF_ASSIGN_OR_RETURN(Reader m, Enter(r, "sample"));
+          LEAKPROF_RETURN_IF_ERROR(DecodeSample(m, at));
           break;
-        case 4:
+        }
+        case 4: {
           LEAKPROF_RETURN_IF_ERROR(
-              ExpectWireType(tag, WFL::WIRETYPE_LENGTH_DELIMITED, "location"));
-          LEAKPROF_RETURN_IF_ERROR(DecodeLocation());
+              Expect(r, wire_type, kLengthDelimited, "location"));
+          const int at = r.offset();
+          LEAKPROF_ASSIGN_OR_RETURN(Reader m, Enter(r, "location"));
+          LEAKPROF_RETURN_IF_ERROR(DecodeLocation(m, at));
           break;
-        case 5:
+        }
+        case 5: {
           LEAKPROF_RETURN_IF_ERROR(
-              ExpectWireType(tag, WFL::WIRETYPE_LENGTH_DELIMITED, "function"));
-          LEAKPROF_RETURN_IF_ERROR(DecodeFunction());
+              Expect(r, wire_type, kLengthDelimited, "function"));
+          const int at = r.offset();
+          LEAKPROF_ASSIGN_OR_RETURN(Reader m, Enter(r, "function"));
+          LEAKPROF_RETURN_IF_ERROR(DecodeFunction(m, at));
           break;
+        }
         case 6: {
-          LEAKPROF_RETURN_IF_ERROR(ExpectWireType(
-              tag, WFL::WIRETYPE_LENGTH_DELIMITED, "string_table"));
-          LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit,
-                                    Enter("string_table entry"));
-          const int start = Offset();
-          const int len = in_.BytesUntilLimit();
-          in_.Skip(len);
-          strings_.push_back(data_.substr(start, len));
-          in_.PopLimit(limit);
+          LEAKPROF_RETURN_IF_ERROR(
+              Expect(r, wire_type, kLengthDelimited, "string_table"));
+          LEAKPROF_ASSIGN_OR_RETURN(Reader m, Enter(r, "string_table entry"));
+          strings_.push_back(data_.substr(m.offset(), m.remaining()));
           break;
         }
         case 9: {
-          LEAKPROF_RETURN_IF_ERROR(
-              ExpectWireType(tag, WFL::WIRETYPE_VARINT, "time_nanos"));
-          uint64_t v;
-          LEAKPROF_RETURN_IF_ERROR(ReadVarint(&v, "time_nanos"));
+          LEAKPROF_RETURN_IF_ERROR(Expect(r, wire_type, kVarint, "time_nanos"));
+          uint64_t v = 0;
+          LEAKPROF_RETURN_IF_ERROR(ReadVarint(r, &v, "time_nanos"));
           time_nanos_ = static_cast<int64_t>(v);
           break;
         }
         default:
-          LEAKPROF_RETURN_IF_ERROR(Skip(tag, "Profile"));
+          LEAKPROF_RETURN_IF_ERROR(Skip(r, field, wire_type, "Profile"));
       }
     }
+    return absl::OkStatus();
   }
 
-  absl::Status DecodeValueType() {
-    LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit,
-                              Enter("sample_type"));
+  absl::Status DecodeValueType(Reader& m) {
     int64_t type = 0;
-    while (uint32_t tag = in_.ReadTag()) {
-      if (WFL::GetTagFieldNumber(tag) == 1 &&
-          WFL::GetTagWireType(tag) == WFL::WIRETYPE_VARINT) {
-        uint64_t v;
-        LEAKPROF_RETURN_IF_ERROR(ReadVarint(&v, "sample_type.type"));
+    while (!m.done()) {
+      uint32_t field = 0, wire_type = 0;
+      LEAKPROF_RETURN_IF_ERROR(ReadTag(m, &field, &wire_type, "sample_type"));
+      if (field == 1 && wire_type == kVarint) {
+        uint64_t v = 0;
+        LEAKPROF_RETURN_IF_ERROR(ReadVarint(m, &v, "sample_type.type"));
         type = static_cast<int64_t>(v);
       } else {
-        LEAKPROF_RETURN_IF_ERROR(Skip(tag, "sample_type"));
+        LEAKPROF_RETURN_IF_ERROR(Skip(m, field, wire_type, "sample_type"));
       }
     }
-    if (in_.BytesUntilLimit() > 0) return Error("invalid tag in sample_type");
-    in_.PopLimit(limit);
     sample_types_.push_back(type);
     return absl::OkStatus();
   }
 
-  absl::Status DecodeSample() {
-    const int at = Offset();
-    LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit, Enter("sample"));
+  absl::Status FrameBoundError(int sample_at) const {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "debug0: byte ", sample_at, ": sample has more than ",
+        options_.max_frames_per_stack, " locations (the frame bound)"));
+  }
+
+  // `at`: offset of the sample, for errors.
+  absl::Status DecodeSample(Reader& m, int at) {
     RawSample& s = samples_.emplace_back();
     s.first_location = static_cast<uint32_t>(sample_locations_.size());
     sample_offsets_.push_back(at);
-    while (uint32_t tag = in_.ReadTag()) {
-      switch (WFL::GetTagFieldNumber(tag)) {
-        case 1:
-          if (WFL::GetTagWireType(tag) == WFL::WIRETYPE_LENGTH_DELIMITED) {
-            LEAKPROF_RETURN_IF_ERROR(ReadPackedLocations(&s, at));
-            break;
+    while (!m.done()) {
+      uint32_t field = 0, wire_type = 0;
+      LEAKPROF_RETURN_IF_ERROR(ReadTag(m, &field, &wire_type, "sample"));
+      switch (field) {
+        case 1:  // location_id: packed (as Go writes it) or not
+          if (wire_type == kLengthDelimited) {
+            LEAKPROF_ASSIGN_OR_RETURN(Reader ids,
+                                      Enter(m, "sample.location_id"));
+            LEAKPROF_RETURN_IF_ERROR(ReadPackedLocations(ids, &s, at));
+          } else {
+            LEAKPROF_RETURN_IF_ERROR(
+                Expect(m, wire_type, kVarint, "sample.location_id"));
+            uint64_t v = 0;
+            LEAKPROF_RETURN_IF_ERROR(ReadVarint(m, &v, "sample.location_id"));
+            if (static_cast<int64_t>(s.num_locations) >=
+                options_.max_frames_per_stack) {
+              return FrameBoundError(at);
+            }
+            sample_locations_.push_back(v);
+            ++s.num_locations;
           }
-          LEAKPROF_RETURN_IF_ERROR(ReadRepeatedVarint(
-              tag, "sample.location_id", [&](uint64_t v) -> absl::Status {
-                if (static_cast<int64_t>(s.num_locations) >=
-                    options_.max_frames_per_stack) {
-                  return absl::ResourceExhaustedError(absl::StrCat(
-                      "debug0: byte ", at, ": sample has more than ",
-                      options_.max_frames_per_stack,
-                      " locations (the frame bound)"));
-                }
-                sample_locations_.push_back(v);
-                ++s.num_locations;
-                return absl::OkStatus();
-              }));
           break;
-        case 2:
-          LEAKPROF_RETURN_IF_ERROR(ReadRepeatedVarint(
-              tag, "sample.value", [&](uint64_t v) -> absl::Status {
-                // Only the first value: goroutine/count has one.
-                if (!s.has_value) s.count = static_cast<int64_t>(v);
-                s.has_value = true;
-                return absl::OkStatus();
-              }));
+        case 2:  // value: only the first counts (goroutine/count has one)
+          if (wire_type == kLengthDelimited) {
+            LEAKPROF_ASSIGN_OR_RETURN(Reader values, Enter(m, "sample.value"));
+            while (!values.done()) {
+              uint64_t v = 0;
+              LEAKPROF_RETURN_IF_ERROR(ReadVarint(values, &v, "sample.value"));
+              if (!s.has_value) s.count = static_cast<int64_t>(v);
+              s.has_value = true;
+            }
+          } else {
+            LEAKPROF_RETURN_IF_ERROR(
+                Expect(m, wire_type, kVarint, "sample.value"));
+            uint64_t v = 0;
+            LEAKPROF_RETURN_IF_ERROR(ReadVarint(m, &v, "sample.value"));
+            if (!s.has_value) s.count = static_cast<int64_t>(v);
+            s.has_value = true;
+          }
           break;
-        case 3:
+        case 3: {
           LEAKPROF_RETURN_IF_ERROR(
-              ExpectWireType(tag, WFL::WIRETYPE_LENGTH_DELIMITED, "label"));
-          LEAKPROF_RETURN_IF_ERROR(DecodeLabel(&s));
+              Expect(m, wire_type, kLengthDelimited, "label"));
+          LEAKPROF_ASSIGN_OR_RETURN(Reader label, Enter(m, "label"));
+          LEAKPROF_RETURN_IF_ERROR(DecodeLabel(label, &s));
           break;
+        }
         default:
-          LEAKPROF_RETURN_IF_ERROR(Skip(tag, "sample"));
+          LEAKPROF_RETURN_IF_ERROR(Skip(m, field, wire_type, "sample"));
       }
     }
-    if (in_.BytesUntilLimit() > 0) return Error("invalid tag in sample");
-    in_.PopLimit(limit);
     if (static_cast<int64_t>(samples_.size()) > options_.max_stacks) {
       return absl::ResourceExhaustedError(
           absl::StrCat("debug0: byte ", at, ": more than ", options_.max_stacks,
@@ -296,123 +360,94 @@ class Decoder {
     return absl::OkStatus();
   }
 
-  // The hot loop of debug=0: a sample's packed location ids, decoded straight
-  // from the buffer (Go writes them packed). A varint takes at least a byte,
-  // so `len` bounds the count and the ids go into pre-sized space.
-  absl::Status ReadPackedLocations(RawSample* s, int sample_at) {
-    LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit,
-                              Enter("sample.location_id"));
-    const int len = in_.BytesUntilLimit();
-    const uint8_t* p =
-        reinterpret_cast<const uint8_t*>(data_.data()) + Offset();
-    const uint8_t* const end = p + len;
+  // The hot loop of debug=0: a sample's packed location ids. A varint takes
+  // at least a byte, so the length bounds the count and the ids go into
+  // space reserved once.
+  absl::Status ReadPackedLocations(Reader& ids, RawSample* s, int sample_at) {
     const size_t first = sample_locations_.size();
-    if (sample_locations_.capacity() - first < static_cast<size_t>(len)) {
+    if (sample_locations_.capacity() - first < ids.remaining()) {
       sample_locations_.reserve(
-          std::max(2 * sample_locations_.capacity(), first + len));
+          std::max(2 * sample_locations_.capacity(), first + ids.remaining()));
     }
-    while (p < end) {
-      uint64_t v = *p++;
-      if (v >= 0x80) {  // more bytes follow
-        v &= 0x7f;
-        int shift = 7;
-        while (true) {
-          if (p == end || shift > 63) {
-            return Error("truncated or malformed varint in sample.location_id");
-          }
-          const uint8_t b = *p++;
-          v |= static_cast<uint64_t>(b & 0x7f) << shift;
-          if (b < 0x80) break;
-          shift += 7;
-        }
+    while (!ids.done()) {
+      uint64_t v = 0;
+      if (!ids.Varint(&v)) {
+        return ErrorAt(ids.offset(),
+                       "truncated or malformed varint in sample.location_id");
       }
       sample_locations_.push_back(v);  // no reallocation: reserved above
     }
     s->num_locations += static_cast<uint32_t>(sample_locations_.size() - first);
     if (static_cast<int64_t>(s->num_locations) >
         options_.max_frames_per_stack) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "debug0: byte ", sample_at, ": sample has more than ",
-          options_.max_frames_per_stack, " locations (the frame bound)"));
+      return FrameBoundError(sample_at);
     }
-    in_.Skip(len);
-    in_.PopLimit(limit);
     return absl::OkStatus();
   }
 
-  absl::Status DecodeLabel(RawSample* s) {
-    LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit, Enter("label"));
+  absl::Status DecodeLabel(Reader& m, RawSample* s) {
     RawLabel l;
-    while (uint32_t tag = in_.ReadTag()) {
-      const int field = WFL::GetTagFieldNumber(tag);
-      if (field >= 1 && field <= 3 &&
-          WFL::GetTagWireType(tag) == WFL::WIRETYPE_VARINT) {
-        uint64_t v;
-        LEAKPROF_RETURN_IF_ERROR(ReadVarint(&v, "label"));
+    while (!m.done()) {
+      uint32_t field = 0, wire_type = 0;
+      LEAKPROF_RETURN_IF_ERROR(ReadTag(m, &field, &wire_type, "label"));
+      if (field >= 1 && field <= 3 && wire_type == kVarint) {
+        uint64_t v = 0;
+        LEAKPROF_RETURN_IF_ERROR(ReadVarint(m, &v, "label"));
         (field == 1   ? l.key
          : field == 2 ? l.str
                       : l.num) = static_cast<int64_t>(v);
       } else {
-        LEAKPROF_RETURN_IF_ERROR(Skip(tag, "label"));
+        LEAKPROF_RETURN_IF_ERROR(Skip(m, field, wire_type, "label"));
       }
     }
-    if (in_.BytesUntilLimit() > 0) return Error("invalid tag in label");
-    in_.PopLimit(limit);
-    if (s->labels.size() >= 64) return Error("sample has more than 64 labels");
+    if (s->labels.size() >= 64) {
+      return ErrorAt(m.offset(), "sample has more than 64 labels");
+    }
     s->labels.push_back(l);
     return absl::OkStatus();
   }
 
-  absl::Status DecodeLocation() {
-    const int at = Offset();
-    LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit, Enter("location"));
+  absl::Status DecodeLocation(Reader& m, int at) {
     uint64_t id = 0;
     RawLocation loc;
     loc.first_line = static_cast<uint32_t>(lines_.size());
     loc.defined = true;
-    while (uint32_t tag = in_.ReadTag()) {
-      switch (WFL::GetTagFieldNumber(tag)) {
-        case 1:
-          LEAKPROF_RETURN_IF_ERROR(
-              ExpectWireType(tag, WFL::WIRETYPE_VARINT, "location.id"));
-          LEAKPROF_RETURN_IF_ERROR(ReadVarint(&id, "location.id"));
-          break;
-        case 4: {
-          LEAKPROF_RETURN_IF_ERROR(
-              ExpectWireType(tag, WFL::WIRETYPE_LENGTH_DELIMITED, "line"));
-          LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit line_limit,
-                                    Enter("location.line"));
-          RawLine line;
-          while (uint32_t t = in_.ReadTag()) {
-            const int field = WFL::GetTagFieldNumber(t);
-            if ((field == 1 || field == 2) &&
-                WFL::GetTagWireType(t) == WFL::WIRETYPE_VARINT) {
-              uint64_t v;
-              LEAKPROF_RETURN_IF_ERROR(ReadVarint(&v, "line"));
-              if (field == 1) {
-                line.function_id = v;
-              } else {
-                line.line = static_cast<int64_t>(v);
-              }
+    while (!m.done()) {
+      uint32_t field = 0, wire_type = 0;
+      LEAKPROF_RETURN_IF_ERROR(ReadTag(m, &field, &wire_type, "location"));
+      if (field == 1) {
+        LEAKPROF_RETURN_IF_ERROR(Expect(m, wire_type, kVarint, "location.id"));
+        LEAKPROF_RETURN_IF_ERROR(ReadVarint(m, &id, "location.id"));
+      } else if (field == 4) {
+        LEAKPROF_RETURN_IF_ERROR(
+            Expect(m, wire_type, kLengthDelimited, "line"));
+        LEAKPROF_ASSIGN_OR_RETURN(Reader line_m, Enter(m, "location.line"));
+        RawLine line;
+        while (!line_m.done()) {
+          uint32_t f = 0, wt = 0;
+          LEAKPROF_RETURN_IF_ERROR(ReadTag(line_m, &f, &wt, "line"));
+          if ((f == 1 || f == 2) && wt == kVarint) {
+            uint64_t v = 0;
+            LEAKPROF_RETURN_IF_ERROR(ReadVarint(line_m, &v, "line"));
+            if (f == 1) {
+              line.function_id = v;
             } else {
-              LEAKPROF_RETURN_IF_ERROR(Skip(t, "line"));
+              line.line = static_cast<int64_t>(v);
             }
+          } else {
+            LEAKPROF_RETURN_IF_ERROR(Skip(line_m, f, wt, "line"));
           }
-          if (in_.BytesUntilLimit() > 0) return Error("invalid tag in line");
-          in_.PopLimit(line_limit);
-          if (loc.num_lines >= 256) {
-            return Error("location has more than 256 inlined lines");
-          }
-          lines_.push_back(line);
-          ++loc.num_lines;
-          break;
         }
-        default:
-          LEAKPROF_RETURN_IF_ERROR(Skip(tag, "location"));
+        if (loc.num_lines >= 256) {
+          return ErrorAt(m.offset(),
+                         "location has more than 256 inlined lines");
+        }
+        lines_.push_back(line);
+        ++loc.num_lines;
+      } else {
+        LEAKPROF_RETURN_IF_ERROR(Skip(m, field, wire_type, "location"));
       }
     }
-    if (in_.BytesUntilLimit() > 0) return Error("invalid tag in location");
-    in_.PopLimit(limit);
     if (id == 0) return ErrorAt(at, "location with id 0");
     if (!locations_.try_emplace(id, loc).second) {
       return ErrorAt(at, absl::StrCat("duplicate location id ", id));
@@ -420,26 +455,22 @@ class Decoder {
     return absl::OkStatus();
   }
 
-  absl::Status DecodeFunction() {
-    const int at = Offset();
-    LEAKPROF_ASSIGN_OR_RETURN(CodedInputStream::Limit limit, Enter("function"));
+  absl::Status DecodeFunction(Reader& m, int at) {
     uint64_t id = 0;
     RawFunction fn;
-    while (uint32_t tag = in_.ReadTag()) {
-      const int field = WFL::GetTagFieldNumber(tag);
-      if ((field == 1 || field == 2 || field == 4) &&
-          WFL::GetTagWireType(tag) == WFL::WIRETYPE_VARINT) {
-        uint64_t v;
-        LEAKPROF_RETURN_IF_ERROR(ReadVarint(&v, "function"));
+    while (!m.done()) {
+      uint32_t field = 0, wire_type = 0;
+      LEAKPROF_RETURN_IF_ERROR(ReadTag(m, &field, &wire_type, "function"));
+      if ((field == 1 || field == 2 || field == 4) && wire_type == kVarint) {
+        uint64_t v = 0;
+        LEAKPROF_RETURN_IF_ERROR(ReadVarint(m, &v, "function"));
         if (field == 1) id = v;
         if (field == 2) fn.name = static_cast<int64_t>(v);
         if (field == 4) fn.file = static_cast<int64_t>(v);
       } else {
-        LEAKPROF_RETURN_IF_ERROR(Skip(tag, "function"));
+        LEAKPROF_RETURN_IF_ERROR(Skip(m, field, wire_type, "function"));
       }
     }
-    if (in_.BytesUntilLimit() > 0) return Error("invalid tag in function");
-    in_.PopLimit(limit);
     if (id == 0) return ErrorAt(at, "function with id 0");
     if (!functions_.try_emplace(id, fn).second) {
       return ErrorAt(at, absl::StrCat("duplicate function id ", id));
@@ -638,7 +669,6 @@ class Decoder {
 
   absl::string_view data_;
   const ParseOptions& options_;
-  CodedInputStream in_;
 
   std::vector<absl::string_view> strings_;
   std::vector<int64_t> sample_types_;
