@@ -14,10 +14,13 @@
 //   Line: 1 function_id, 2 line.   Function: 1 id, 2 name, 4 filename.
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/goprof/formats.h"
@@ -137,6 +140,36 @@ struct RawSample {
   int64_t count = 0;
   bool has_value = false;
   std::vector<RawLabel> labels;
+};
+
+// A growable array of ids that, unlike std::vector, does not zero the space
+// it hands out: the packed-id decoder writes straight into it.
+class IdBuffer {
+ public:
+  size_t size() const { return size_; }
+  uint64_t operator[](size_t i) const { return data_[i]; }
+
+  // Space for `n` more ids at the end; Commit() says how many were written.
+  uint64_t* Reserve(size_t n) {
+    if (capacity_ - size_ < n) {
+      const size_t capacity = std::max(2 * capacity_, size_ + n);
+      std::unique_ptr<uint64_t[]> data(new uint64_t[capacity]);
+      if (size_ > 0) std::memcpy(data.get(), data_.get(), size_ * 8);
+      data_ = std::move(data);
+      capacity_ = capacity;
+    }
+    return data_.get() + size_;
+  }
+  void Commit(size_t n) { size_ += n; }
+  void push_back(uint64_t v) {
+    *Reserve(1) = v;
+    Commit(1);
+  }
+
+ private:
+  std::unique_ptr<uint64_t[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
 };
 
 class Decoder {
@@ -364,20 +397,38 @@ class Decoder {
   // at least a byte, so the length bounds the count and the ids go into
   // space reserved once.
   absl::Status ReadPackedLocations(Reader& ids, RawSample* s, int sample_at) {
-    const size_t first = sample_locations_.size();
-    if (sample_locations_.capacity() - first < ids.remaining()) {
-      sample_locations_.reserve(
-          std::max(2 * sample_locations_.capacity(), first + ids.remaining()));
-    }
-    while (!ids.done()) {
+    const uint8_t* p = ids.pos();
+    const uint8_t* const end = p + ids.remaining();
+    uint64_t* const out_begin = sample_locations_.Reserve(ids.remaining());
+    uint64_t* out = out_begin;
+    // Location ids are small: one or two bytes (Go numbers them 1..N). Decode
+    // runs of those without branching on which (a branch per id would be
+    // mispredicted half the time); a longer id takes the general path.
+    auto decode_short_ids = [&] {
+      while (end - p >= 2) {
+        const uint64_t b0 = p[0];
+        const uint64_t b1 = p[1];
+        const uint64_t more = b0 >> 7;  // 1 when a second byte follows
+        if (ABSL_PREDICT_FALSE((more & (b1 >> 7)) != 0)) return;
+        *out++ = (b0 & 0x7f) | ((b1 << 7) & (0 - more));
+        p += 1 + more;
+      }
+    };
+    decode_short_ids();
+    while (p < end) {
+      Reader rest(base(), p, end);
       uint64_t v = 0;
-      if (!ids.Varint(&v)) {
-        return ErrorAt(ids.offset(),
+      if (!rest.Varint(&v)) {
+        return ErrorAt(rest.offset(),
                        "truncated or malformed varint in sample.location_id");
       }
-      sample_locations_.push_back(v);  // no reallocation: reserved above
+      *out++ = v;
+      p = rest.pos();
+      decode_short_ids();
     }
-    s->num_locations += static_cast<uint32_t>(sample_locations_.size() - first);
+    const size_t n = static_cast<size_t>(out - out_begin);
+    sample_locations_.Commit(n);
+    s->num_locations += static_cast<uint32_t>(n);
     if (static_cast<int64_t>(s->num_locations) >
         options_.max_frames_per_stack) {
       return FrameBoundError(sample_at);
@@ -673,7 +724,7 @@ class Decoder {
   std::vector<absl::string_view> strings_;
   std::vector<int64_t> sample_types_;
   std::vector<RawSample> samples_;
-  std::vector<uint64_t> sample_locations_;
+  IdBuffer sample_locations_;
   std::vector<RawLocation> dense_locations_;
   std::vector<int> sample_offsets_;
   std::vector<RawLine> lines_;
