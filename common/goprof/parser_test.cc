@@ -125,6 +125,55 @@ const Site* FindSite(const std::vector<Site>& sites, absl::string_view fn,
   return nullptr;
 }
 
+// Location ids of every varint length (1, 2, 3 and 5 bytes), mixed in one
+// packed field: the decoder's fast path takes one- and two-byte ids only.
+std::string ProfileWithLocationIds(const std::vector<uint64_t>& ids,
+                                   bool truncate_last_id) {
+  std::string packed;
+  for (uint64_t v : ids) {
+    while (v >= 0x80) {
+      packed.push_back(static_cast<char>(v | 0x80));
+      v >>= 7;
+    }
+    packed.push_back(static_cast<char>(v));
+  }
+  if (truncate_last_id) packed.back() |= static_cast<char>(0x80);
+  ProtoWriter p;
+  p.Message(1, ProtoWriter().Varint(1, 1).Varint(2, 2));
+  p.Message(2, ProtoWriter().Bytes(1, packed).Varint(2, 3));
+  for (size_t i = 0; i < ids.size(); ++i) {
+    p.Message(4, ProtoWriter().Varint(1, ids[i]).Message(
+                     4, ProtoWriter().Varint(1, 1).Varint(2, 10 + i)));
+  }
+  p.Message(5, ProtoWriter().Varint(1, 1).Varint(2, 3).Varint(4, 4));
+  for (const char* s : {"", "goroutine", "count", "main.f", "main.go"}) {
+    p.Bytes(6, s);
+  }
+  return p.str();
+}
+
+TEST(ParserTest, Debug0LocationIdsOfEveryLength) {
+  const std::vector<uint64_t> ids = {1, 300, 127, 128,     16383, 16384,
+                                     2, 5,   99,  3000000, 129,   7};
+  absl::StatusOr<Profile> p = Parse(ProfileWithLocationIds(ids, false));
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_EQ(p->stacks.size(), 1u);
+  const Stack& s = p->stacks[0];
+  ASSERT_EQ(s.frame_indices.size(), ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(p->FrameOf(s, i).line, static_cast<int64_t>(10 + i)) << i;
+  }
+  EXPECT_EQ(s.count, 3);
+}
+
+TEST(ParserTest, Debug0TruncatedPackedLocationIdIsAnError) {
+  absl::StatusOr<Profile> p =
+      Parse(ProfileWithLocationIds({1, 300, 2}, true), ParseOptions());
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(p.status().message(),
+              HasSubstr("malformed varint in sample.location_id"));
+}
+
 TEST(ParserTest, DetectsFormats) {
   EXPECT_EQ(DetectFormat(ReadTestdata("go119_tiny.debug0")), Format::kDebug0);
   EXPECT_EQ(DetectFormat(ReadTestdata("go119_tiny.debug1")), Format::kDebug1);
