@@ -631,6 +631,10 @@ class Decoder {
     ProfileBuilder builder(options_, &profile);
     builder.Reserve(locations_.size(), samples_.size());
     IndexLocations();
+    // Dense ids only (Go's 1..N): a frame per id, filled as resolved.
+    if (!dense_locations_.empty()) {
+      single_frame_.assign(dense_locations_.size(), -1);
+    }
     location_frames_.reserve(lines_.size() + 1);
     std::vector<int32_t> frames;
     int64_t total = 0;  // of the sample values, at most kMaxGoroutines
@@ -657,6 +661,11 @@ class Decoder {
       frames.clear();
       for (uint32_t k = 0; k < s.num_locations; ++k) {
         const uint64_t loc_id = sample_locations_[s.first_location + k];
+        // Fast path: a resolved one-line location (nearly all of them).
+        if (loc_id < single_frame_.size() && single_frame_[loc_id] >= 0) {
+          frames.push_back(single_frame_[loc_id]);
+          continue;
+        }
         RawLocation* loc = FindLocation(loc_id);
         if (loc == nullptr) {
           return ErrorAt(at, absl::StrCat("sample refers to location ", loc_id,
@@ -664,6 +673,9 @@ class Decoder {
         }
         if (loc->first_frame < 0) {
           LEAKPROF_RETURN_IF_ERROR(ResolveLocation(*loc, loc_id, at, builder));
+          if (loc->num_frames == 1 && loc_id < single_frame_.size()) {
+            single_frame_[loc_id] = location_frames_[loc->first_frame];
+          }
         }
         const int32_t* f = location_frames_.data() + loc->first_frame;
         if (loc->num_frames == 1) {
@@ -729,6 +741,9 @@ class Decoder {
   std::vector<int> sample_offsets_;
   std::vector<RawLine> lines_;
   std::vector<int32_t> location_frames_;  // see RawLocation::first_frame
+  // By location id when ids are dense: the frame of a resolved one-line
+  // location, else -1. The hot loop's only lookup.
+  std::vector<int32_t> single_frame_;
   absl::flat_hash_map<uint64_t, RawLocation> locations_;
   absl::flat_hash_map<uint64_t, RawFunction> functions_;
   int64_t time_nanos_ = 0;

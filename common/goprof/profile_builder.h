@@ -7,6 +7,8 @@
 #ifndef LEAKPROF_COMMON_GOPROF_PROFILE_BUILDER_H_
 #define LEAKPROF_COMMON_GOPROF_PROFILE_BUILDER_H_
 
+#include <xxhash.h>
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -93,8 +95,7 @@ class ProfileBuilder {
   };
 
   // A stack's frame indices with their hash, computed once per lookup. The
-  // hash is in-process only (ids use StackId): a multiply-xor over the
-  // indices, finished by abseil's mixer.
+  // hash is in-process only (ids use StackId).
   struct StackKey {
     absl::Span<const int32_t> frames;
     size_t hash;
@@ -108,11 +109,9 @@ class ProfileBuilder {
     }
   };
   static size_t HashFrames(absl::Span<const int32_t> s) {
-    uint64_t h = s.size();
-    for (int32_t f : s) {
-      h = (h ^ static_cast<uint32_t>(f)) * 0x9E3779B97F4A7C15ull;
-    }
-    return absl::HashOf(h);
+    // XXH3 over the bytes: a serial multiply chain per index was a tenth of
+    // a debug=0 parse.
+    return XXH3_64bits(s.data(), s.size() * sizeof(int32_t));
   }
 
   // What Finish needs of each distinct frame, computed once in InternFrame.
