@@ -35,8 +35,14 @@ absl::StatusOr<std::string> ReadInput(const ParseCommandOptions& options,
   } else {
     std::ifstream file(in, std::ios::binary);
     if (!file) return absl::NotFoundError(absl::StrCat("cannot open ", in));
-    body.assign(std::istreambuf_iterator<char>(file),
-                std::istreambuf_iterator<char>());
+    // Read in blocks: a 64 MiB dump byte by byte takes a noticeable while.
+    char block[1 << 16];
+    while (file.read(block, sizeof(block)) || file.gcount() > 0) {
+      body.append(block, static_cast<size_t>(file.gcount()));
+      if (static_cast<int64_t>(body.size()) > options.parse.max_body_bytes) {
+        break;  // refused below
+      }
+    }
     if (file.bad())
       return absl::DataLossError(absl::StrCat("cannot read ", in));
   }

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <sstream>
 #include <string>
 
 #include "benchmark/benchmark.h"
@@ -22,16 +24,24 @@ namespace leakprof {
 namespace goprof {
 namespace {
 
-std::string ReadBody(const std::string& suffix) {
-  const char* prefix = std::getenv("LEAKPROF_BENCH_PREFIX");
-  if (prefix == nullptr) return "";
-  std::ifstream f(std::string(prefix) + suffix, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f),
-                     std::istreambuf_iterator<char>());
+// Read once per process: Google Benchmark calls each benchmark function
+// several times, and re-reading a 64 MiB body churns the heap it measures.
+const std::string& ReadBody(const std::string& suffix) {
+  static auto* bodies = new std::map<std::string, std::string>();
+  auto [it, fresh] = bodies->try_emplace(suffix);
+  if (fresh) {
+    const char* prefix = std::getenv("LEAKPROF_BENCH_PREFIX");
+    if (prefix == nullptr) return it->second;
+    std::ifstream f(std::string(prefix) + suffix, std::ios::binary);
+    std::ostringstream content;
+    content << f.rdbuf();
+    it->second = std::move(content).str();
+  }
+  return it->second;
 }
 
 void ParseAndAggregate(benchmark::State& state, const std::string& suffix) {
-  const std::string body = ReadBody(suffix);
+  const std::string& body = ReadBody(suffix);
   if (body.empty()) {
     state.SkipWithError("set LEAKPROF_BENCH_PREFIX to a goprofgen prefix");
     return;
@@ -57,7 +67,7 @@ void BM_Debug2(benchmark::State& state) { ParseAndAggregate(state, ".debug2"); }
 
 // The share of debug=0 that is decompression.
 void BM_Debug0GunzipOnly(benchmark::State& state) {
-  const std::string body = ReadBody(".debug0");
+  const std::string& body = ReadBody(".debug0");
   if (body.empty()) {
     state.SkipWithError("set LEAKPROF_BENCH_PREFIX to a goprofgen prefix");
     return;
