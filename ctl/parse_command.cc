@@ -69,6 +69,10 @@ absl::Status RunParseCommand(const ParseCommandOptions& options,
   std::vector<goprof::Site> sites;
   double best = 0;
   for (int i = 0; i < options.repeat; ++i) {
+    // Free the previous run's result first, as a process that parses on an
+    // interval would: each run then reuses the same warm heap.
+    profile = goprof::Profile();
+    sites = std::vector<goprof::Site>();
     const auto start = std::chrono::steady_clock::now();
     absl::StatusOr<goprof::Profile> parsed = goprof::Parse(body, parse);
     if (!parsed.ok()) {
