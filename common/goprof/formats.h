@@ -17,6 +17,15 @@ namespace goprof {
 namespace internal {
 
 // Gzipped or plain pprof protobuf (profile.proto).
+// `s` with `place` ("debug1: line 12", "debug0: byte 40") in front of its
+// message; the code is kept. For errors from shared code that knows no place.
+absl::Status WithPlace(const absl::Status& s, absl::string_view place);
+
+// kResourceExhausted when `body` is over options.max_body_bytes; `format`
+// ("debug1") starts the message.
+absl::Status CheckBodySize(absl::string_view body, const ParseOptions& options,
+                           absl::string_view format);
+
 absl::StatusOr<Profile> ParseDebug0(absl::string_view body,
                                     const ParseOptions& options);
 

@@ -553,9 +553,7 @@ class Decoder {
     absl::StatusOr<int32_t> frame =
         builder.InternFrame(FrameRef{name, file, line.line});
     if (!frame.ok()) {
-      return absl::Status(
-          frame.status().code(),
-          absl::StrCat("debug0: byte ", at, ": ", frame.status().message()));
+      return WithPlace(frame.status(), absl::StrCat("debug0: byte ", at));
     }
     return *frame;
   }
@@ -691,9 +689,7 @@ class Decoder {
       }
       absl::StatusOr<int> index = builder.InternStack(frames);
       if (!index.ok()) {
-        return absl::Status(
-            index.status().code(),
-            absl::StrCat("debug0: byte ", at, ": ", index.status().message()));
+        return WithPlace(index.status(), absl::StrCat("debug0: byte ", at));
       }
       Stack& stack = builder.stack(*index);
       stack.count += s.count;
@@ -756,18 +752,11 @@ absl::StatusOr<Profile> ParseDebug0(absl::string_view body,
   std::string inflated;
   if (IsGzip(body)) {
     absl::StatusOr<std::string> out = Gunzip(body, options.max_body_bytes);
-    if (!out.ok()) {
-      return absl::Status(out.status().code(),
-                          absl::StrCat("debug0: ", out.status().message()));
-    }
+    if (!out.ok()) return WithPlace(out.status(), "debug0");
     inflated = std::move(*out);
     body = inflated;
   }
-  if (static_cast<int64_t>(body.size()) > options.max_body_bytes) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("debug0: body is ", body.size(),
-                     " bytes, over the bound of ", options.max_body_bytes));
-  }
+  LEAKPROF_RETURN_IF_ERROR(CheckBodySize(body, options, "debug0"));
   if (body.size() > static_cast<size_t>(INT32_MAX)) {
     return absl::ResourceExhaustedError("debug0: body is over 2 GiB");
   }

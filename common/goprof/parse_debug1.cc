@@ -33,6 +33,11 @@ absl::Status LineError(int64_t line, absl::string_view what) {
       absl::StrCat("debug1: line ", line, ": ", what));
 }
 
+// `s` with the format and line in front of its message.
+absl::Status Located(const absl::Status& s, int64_t line) {
+  return WithPlace(s, absl::StrCat("debug1: line ", line));
+}
+
 // Next tab-separated column of a '#' line, skipping runs of tabs.
 absl::string_view NextColumn(absl::string_view* s) {
   while (!s->empty() && (*s)[0] == '\t') s->remove_prefix(1);
@@ -46,11 +51,7 @@ absl::string_view NextColumn(absl::string_view* s) {
 
 absl::StatusOr<Profile> ParseDebug1(absl::string_view body,
                                     const ParseOptions& options) {
-  if (static_cast<int64_t>(body.size()) > options.max_body_bytes) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("debug1: body is ", body.size(),
-                     " bytes, over the bound of ", options.max_body_bytes));
-  }
+  LEAKPROF_RETURN_IF_ERROR(CheckBodySize(body, options, "debug1"));
   Profile profile;
   profile.format = Format::kDebug1;
   ProfileBuilder builder(options, &profile);
@@ -95,11 +96,7 @@ absl::StatusOr<Profile> ParseDebug1(absl::string_view body,
       return LineError(record_line, s.message());
     }
     absl::StatusOr<int> index = builder.InternStack(frames);
-    if (!index.ok()) {
-      return absl::Status(index.status().code(),
-                          absl::StrCat("debug1: line ", record_line, ": ",
-                                       index.status().message()));
-    }
+    if (!index.ok()) return Located(index.status(), record_line);
     builder.stack(*index).count += count;
     if (profile.kind == ProfileKind::kGoroutineLeak) {
       builder.stack(*index).leaked += count;
@@ -141,8 +138,7 @@ absl::StatusOr<Profile> ParseDebug1(absl::string_view body,
       std::optional<Labels> parsed = ParseLabelMap(rest);
       if (!parsed) return LineError(n, "malformed label map");
       if (absl::Status s = CheckLabels(builder, *parsed); !s.ok()) {
-        return absl::Status(
-            s.code(), absl::StrCat("debug1: line ", n, ": ", s.message()));
+        return Located(s, n);
       }
       labels = std::move(*parsed);
       continue;
@@ -173,11 +169,7 @@ absl::StatusOr<Profile> ParseDebug1(absl::string_view body,
       frame.line = fl->line;
     }
     absl::StatusOr<int32_t> index = builder.InternFrame(frame);
-    if (!index.ok()) {
-      return absl::Status(
-          index.status().code(),
-          absl::StrCat("debug1: line ", n, ": ", index.status().message()));
-    }
+    if (!index.ok()) return Located(index.status(), n);
     frames.push_back(*index);
   }
   LEAKPROF_RETURN_IF_ERROR(flush());

@@ -224,11 +224,7 @@ class Debug2Parser {
       }
       absl::StatusOr<int32_t> frame =
           builder_.InternFrame(FrameRef{call_, fl->file, fl->line});
-      if (!frame.ok()) {
-        return absl::Status(
-            frame.status().code(),
-            absl::StrCat("debug2: line ", n, ": ", frame.status().message()));
-      }
+      if (!frame.ok()) return Located(frame.status(), n);
       frames_.push_back(*frame);
       pending_call_ = false;
       return absl::OkStatus();
@@ -265,11 +261,7 @@ class Debug2Parser {
       return LineError(n, "goroutine ends right after a call line");
     }
     absl::StatusOr<int> index = builder_.InternStack(frames_);
-    if (!index.ok()) {
-      return absl::Status(index.status().code(),
-                          absl::StrCat("debug2: line ", header_line_, ": ",
-                                       index.status().message()));
-    }
+    if (!index.ok()) return Located(index.status(), header_line_);
     Stack& stack = builder_.stack(*index);
     // Goroutines with equal frames share one Stack, whatever their order:
     // the most telling wait reason wins (a blocking one over running,
@@ -317,8 +309,7 @@ class Debug2Parser {
 
   // `s` with the format and line in front of its message.
   static absl::Status Located(const absl::Status& s, int64_t n) {
-    return absl::Status(s.code(),
-                        absl::StrCat("debug2: line ", n, ": ", s.message()));
+    return WithPlace(s, absl::StrCat("debug2: line ", n));
   }
 
   absl::string_view body_;
@@ -347,11 +338,7 @@ class Debug2Parser {
 
 absl::StatusOr<Profile> ParseDebug2(absl::string_view body,
                                     const ParseOptions& options) {
-  if (static_cast<int64_t>(body.size()) > options.max_body_bytes) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("debug2: body is ", body.size(),
-                     " bytes, over the bound of ", options.max_body_bytes));
-  }
+  LEAKPROF_RETURN_IF_ERROR(CheckBodySize(body, options, "debug2"));
   int64_t first_line = 1;
   absl::string_view text = SkipLeadingWhitespace(body, &first_line);
   // Go's own cap: a dump of exactly 64 MiB was (or may have been) cut. The

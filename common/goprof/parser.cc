@@ -50,6 +50,24 @@ absl::StatusOr<std::optional<Format>> ParseFormatFlag(absl::string_view name) {
       "unknown format \"", name, "\": want auto, debug0, debug1 or debug2"));
 }
 
+namespace internal {
+
+absl::Status WithPlace(const absl::Status& s, absl::string_view place) {
+  return absl::Status(s.code(), absl::StrCat(place, ": ", s.message()));
+}
+
+absl::Status CheckBodySize(absl::string_view body, const ParseOptions& options,
+                           absl::string_view format) {
+  if (static_cast<int64_t>(body.size()) > options.max_body_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(format, ": body is ", body.size(),
+                     " bytes, over the bound of ", options.max_body_bytes));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace internal
+
 absl::StatusOr<Profile> Parse(absl::string_view body,
                               const ParseOptions& options) {
   std::optional<Format> format = options.format;
