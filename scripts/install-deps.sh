@@ -25,6 +25,10 @@ packages=(
   libgrpc++-dev
   nlohmann-json3-dev
   libxxhash-dev
+  librocksdb-dev
+  libyaml-cpp-dev
+  prometheus-cpp-dev
+  libcpp-httplib-dev
   # Go programs used by tests (/usr/lib/go-1.19/bin/go).
   golang-1.19-go
   # Fuzzing (--config=fuzz): clang, libFuzzer and the sanitizer runtimes, the
