@@ -22,7 +22,7 @@ std::string EnclosingFunction(absl::string_view function) {
 }
 
 bool MentionsTicker(absl::string_view function) {
-  return absl::StrContainsIgnoreCase(function, "tick");
+  return absl::StrContains(absl::AsciiStrToLower(function), "tick");
 }
 
 }  // namespace

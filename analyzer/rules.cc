@@ -139,7 +139,9 @@ absl::StatusOr<Matcher> Matcher::Create(const std::string& service,
 
 bool Matcher::Matches(const SiteKey& key) const {
   if (empty()) return false;
-  if (service_ && !re2::RE2::PartialMatch(key.service, *service_)) return false;
+  if (service_ && !re2::RE2::PartialMatch(
+                          re2::StringPiece(key.service.data(), key.service.size()),
+                          *service_)) return false;
   const std::vector<StackFrame> empty_frames;
   const std::vector<StackFrame>& frames =
       key.frames != nullptr ? *key.frames : empty_frames;
