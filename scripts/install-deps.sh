@@ -37,6 +37,8 @@ packages=(
   libclang-rt-14-dev
   lld
   llvm-14
+  # The analyzer's alert tests run a real Alertmanager on loopback.
+  prometheus-alertmanager
   # Tools used by the scripts.
   pkg-config
   python3
