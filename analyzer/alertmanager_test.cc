@@ -131,12 +131,12 @@ class AlertmanagerProcess {
 class WebhookReceiver {
  public:
   WebhookReceiver() {
-    server_.Post("/hook", [this](const httplib::Request& req,
-                                 httplib::Response& res) {
-      absl::MutexLock lock(&mu_);
-      events_.push_back(json::parse(req.body, nullptr, false));
-      res.status = 200;
-    });
+    server_.Post("/hook",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                   absl::MutexLock lock(&mu_);
+                   events_.push_back(json::parse(req.body, nullptr, false));
+                   res.status = 200;
+                 });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
   }
@@ -249,8 +249,8 @@ TEST(Alertmanager, AlertArrivesResolvesAndTicketFiledOnceAcrossRestart) {
   bool resolved = false;
   for (int i = 0; i < 120 && !resolved; ++i) {
     std::vector<json> now_alerts = AlertsFor(am.url(), site_id);
-    resolved = now_alerts.empty() ||
-               now_alerts[0]["status"]["state"] != "active";
+    resolved =
+        now_alerts.empty() || now_alerts[0]["status"]["state"] != "active";
     if (!resolved) absl::SleepFor(absl::Milliseconds(250));
   }
   EXPECT_TRUE(resolved);

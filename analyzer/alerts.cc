@@ -55,13 +55,13 @@ class HttplibPoster : public HttpPoster {
     client.set_write_timeout(micros / 1000000, micros % 1000000);
     httplib::Result result = client.Post(path, body, content_type);
     if (!result) {
-      return absl::UnavailableError(absl::StrCat(
-          "POST ", url, ": ", httplib::to_string(result.error())));
+      return absl::UnavailableError(
+          absl::StrCat("POST ", url, ": ", httplib::to_string(result.error())));
     }
     const int status = result->status;
     if (status >= 200 && status < 300) return absl::OkStatus();
-    const std::string message = absl::StrCat(
-        "POST ", url, ": HTTP ", status, ": ", result->body.substr(0, 200));
+    const std::string message = absl::StrCat("POST ", url, ": HTTP ", status,
+                                             ": ", result->body.substr(0, 200));
     if (status >= 500) return absl::UnavailableError(message);
     return absl::FailedPreconditionError(message);
   }
@@ -249,9 +249,9 @@ std::string Alerter::TicketEvent(const SiteState& state,
                                  const SiteReport* site, int64_t now_s) const {
   json j = {
       {"event", event},
-      {"event_id", absl::StrCat(state.service, "/",
-                                goprof::FormatId(state.site_id), "/",
-                                state.event_seq)},
+      {"event_id",
+       absl::StrCat(state.service, "/", goprof::FormatId(state.site_id), "/",
+                    state.event_seq)},
       {"reopened", event == "open" && state.ticket == "resolved"},
       {"service", state.service},
       {"site_id", goprof::FormatId(state.site_id)},
@@ -300,12 +300,12 @@ absl::Status Alerter::Process(const Report& report) {
   auto resolve_alert = [&](SiteState& st) {
     st.alert = "resolved";
     st.alert_since = now_s;
-    alerts.push_back({{"labels", st.labels},
-                      {"annotations",
-                       {{"summary", absl::StrCat(st.service,
-                                                 ": site no longer rising")}}},
-                      {"startsAt", Rfc3339(now_s)},
-                      {"endsAt", Rfc3339(now_s)}});
+    alerts.push_back(
+        {{"labels", st.labels},
+         {"annotations",
+          {{"summary", absl::StrCat(st.service, ": site no longer rising")}}},
+         {"startsAt", Rfc3339(now_s)},
+         {"endsAt", Rfc3339(now_s)}});
   };
   auto start_event = [&](SiteState& st, const std::string& event,
                          const SiteReport* site) {
@@ -338,8 +338,8 @@ absl::Status Alerter::Process(const Report& report) {
           {"labels", st.labels},
           {"annotations", Annotations(site)},
           {"startsAt", Rfc3339(st.alert_since)},
-          {"endsAt", Rfc3339(now_s + 4 * absl::ToInt64Seconds(
-                                            options_.interval))},
+          {"endsAt",
+           Rfc3339(now_s + 4 * absl::ToInt64Seconds(options_.interval))},
       };
       const std::string link = Link(site.service, site.site_id);
       if (!link.empty()) alert["generatorURL"] = link;

@@ -116,7 +116,7 @@ class Alerter {
     int64_t last_suspect = 0;
     int64_t reported_goroutines = 0;
     int64_t event_seq = 0;
-    std::string pending;      // "", "open", "update", "resolve"
+    std::string pending;       // "", "open", "update", "resolve"
     std::string pending_body;  // the event JSON being delivered
     std::map<std::string, std::string> labels;  // of the firing alert
     uint64_t version = 0;  // in the store; 0: not stored yet

@@ -223,8 +223,7 @@ TEST_F(AlertsTest, FailedDeliveryIsRetriedAndSurvivesRestart) {
   absl::Status status = alerter->Process(ReportOf({Site(true)}));
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(poster_.To(kHook).size(), 0u);
-  EXPECT_EQ(std::count(deliveries_.begin(), deliveries_.end(),
-                       "webhook:error"),
+  EXPECT_EQ(std::count(deliveries_.begin(), deliveries_.end(), "webhook:error"),
             3);
   // The analyzer restarts before the next round: the pending event is
   // delivered once, with the same event id.
@@ -287,9 +286,9 @@ TEST_F(AlertsTest, HttpPosterErrors) {
   EXPECT_EQ(poster->Post("no-scheme", "{}", "application/json").code(),
             absl::StatusCode::kInvalidArgument);
   // Port 1 on loopback: nothing listens.
-  EXPECT_EQ(poster->Post("http://127.0.0.1:1/x", "{}", "application/json")
-                .code(),
-            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(
+      poster->Post("http://127.0.0.1:1/x", "{}", "application/json").code(),
+      absl::StatusCode::kUnavailable);
 }
 
 }  // namespace

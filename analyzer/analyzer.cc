@@ -18,7 +18,8 @@ namespace {
 constexpr size_t kMaxCachedStacks = 200000;
 
 absl::Status Annotate(const absl::Status& status, absl::string_view what) {
-  return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
+  return absl::Status(status.code(),
+                      absl::StrCat(what, ": ", status.message()));
 }
 
 }  // namespace
@@ -39,8 +40,7 @@ std::shared_ptr<const Report> Analyzer::latest() const {
 
 v1::Window Analyzer::WindowAt(int64_t now_s) const {
   v1::Window window;
-  window.set_start_unix_seconds(
-      now_s - absl::ToInt64Seconds(options_.window));
+  window.set_start_unix_seconds(now_s - absl::ToInt64Seconds(options_.window));
   window.set_end_unix_seconds(0);  // now
   return window;
 }
@@ -155,7 +155,8 @@ absl::StatusOr<std::shared_ptr<const Report>> Analyzer::Evaluate() {
 
   std::vector<SiteInput> inputs;
   for (const v1::ServiceSummary& s : services) {
-    absl::StatusOr<std::vector<SiteInput>> sites = ListInputs(s.service(), now_s);
+    absl::StatusOr<std::vector<SiteInput>> sites =
+        ListInputs(s.service(), now_s);
     if (!sites.ok()) return sites.status();
     for (SiteInput& in : *sites) inputs.push_back(std::move(in));
   }
@@ -184,9 +185,8 @@ absl::StatusOr<std::shared_ptr<const Report>> Analyzer::Evaluate() {
       inputs[i].series.shrink_to_fit();
     }
   };
-  const int threads =
-      std::max(1, std::min<int>(options_.parallelism,
-                                static_cast<int>(inputs.size())));
+  const int threads = std::max(
+      1, std::min<int>(options_.parallelism, static_cast<int>(inputs.size())));
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(work);
   work();
@@ -239,8 +239,8 @@ absl::StatusOr<SiteSeries> Analyzer::ReadSiteSeries(const std::string& service,
   for (const v1::InstanceSeries& s : response->instances()) {
     SiteSeries::Instance& inst = out.instances.emplace_back();
     inst.instance = s.instance();
-    for (int i = 0;
-         i < s.timestamps_unix_seconds_size() && i < s.counts_size(); ++i) {
+    for (int i = 0; i < s.timestamps_unix_seconds_size() && i < s.counts_size();
+         ++i) {
       inst.points.emplace_back(s.timestamps_unix_seconds(i), s.counts(i));
     }
   }

@@ -138,8 +138,7 @@ TEST_F(AnalyzerTest, ApiHandlers) {
   EXPECT_EQ(search["suspects"][0]["class"], "io_wait");
   EXPECT_EQ(search["suspects"][0]["suspect"], false);
 
-  json services =
-      json::parse(handlers["/api/v1/services"](HttpRequest()).body);
+  json services = json::parse(handlers["/api/v1/services"](HttpRequest()).body);
   ASSERT_EQ(services["services"].size(), 2u);
   EXPECT_EQ(services["services"][0]["service"], "checkout");
   EXPECT_EQ(services["services"][0]["suspects"], 1);
@@ -186,15 +185,13 @@ TEST_F(AnalyzerTest, ApiOverHttpAndMetrics) {
   auto fetcher = http::NewCurlFetcher();
   const std::string base =
       "http://127.0.0.1:" + std::to_string((*server)->port());
-  auto body =
-      fetcher->Get(base + "/api/v1/suspects?service=checkout", {});
+  auto body = fetcher->Get(base + "/api/v1/suspects?service=checkout", {});
   ASSERT_TRUE(body.ok()) << body.status();
   EXPECT_EQ(json::parse(body->body)["suspects"].size(), 2u);
   auto text = fetcher->Get(base + "/metrics", {});
   ASSERT_TRUE(text.ok()) << text.status();
   const std::string& m = text->body;
-  EXPECT_TRUE(absl::StrContains(m, "leakprof_analyzer_sites_evaluated 3"))
-      << m;
+  EXPECT_TRUE(absl::StrContains(m, "leakprof_analyzer_sites_evaluated 3")) << m;
   EXPECT_TRUE(absl::StrContains(m, "leakprof_analyzer_suspects 1"));
   EXPECT_TRUE(absl::StrContains(
       m, "leakprof_analyzer_evaluations_total{result=\"ok\"} 2"));
@@ -203,8 +200,9 @@ TEST_F(AnalyzerTest, ApiOverHttpAndMetrics) {
   EXPECT_FALSE(absl::StrContains(m, "function=\"main.worker\""));
   EXPECT_TRUE(absl::StrContains(m, "leakprof_site_est_bytes{"));
   EXPECT_TRUE(absl::StrContains(
-      m, "leakprof_analyzer_alerts_sent_total{result=\"ok\",sink="
-         "\"alertmanager\"} 1"))
+      m,
+      "leakprof_analyzer_alerts_sent_total{result=\"ok\",sink="
+      "\"alertmanager\"} 1"))
       << m;
   (*server)->Stop();
 }

@@ -21,7 +21,7 @@ namespace leakprof {
 namespace analyzer {
 
 struct GrpcClientOptions {
-  std::string target;  // "host:port"
+  std::string target;                           // "host:port"
   absl::Duration deadline = absl::Seconds(30);  // per call
 };
 

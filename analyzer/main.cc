@@ -146,8 +146,8 @@ int main(int argc, char** argv) {
   auto weights = leakprof::analyzer::ParseCandidateClasses(
       absl::GetFlag(FLAGS_candidate_classes));
   if (!weights.ok()) {
-    return Fail(absl::StrCat("--candidate_classes: ",
-                             weights.status().message()));
+    return Fail(
+        absl::StrCat("--candidate_classes: ", weights.status().message()));
   }
   options.ranking.class_weight = *weights;
   if (options.window <= absl::ZeroDuration() ||
@@ -157,8 +157,8 @@ int main(int argc, char** argv) {
 
   leakprof::analyzer::IgnoreRules ignore;
   if (!absl::GetFlag(FLAGS_ignore).empty()) {
-    auto loaded = leakprof::analyzer::IgnoreRules::Load(
-        absl::GetFlag(FLAGS_ignore));
+    auto loaded =
+        leakprof::analyzer::IgnoreRules::Load(absl::GetFlag(FLAGS_ignore));
     if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
     ignore = *std::move(loaded);
     Log(absl::StrCat("loaded ", ignore.size(), " ignore rules from ",
@@ -197,11 +197,11 @@ int main(int argc, char** argv) {
   alert_options.interval = absl::GetFlag(FLAGS_interval);
   alert_options.ticket_resolve_after =
       absl::GetFlag(FLAGS_ticket_resolve_after);
-  Alerter alerter(alert_options, poster.get(), state.get(), nullptr,
-                  [&metrics](const std::string& sink,
-                             const std::string& result) {
-                    metrics.RecordDelivery(sink, result);
-                  });
+  Alerter alerter(
+      alert_options, poster.get(), state.get(), nullptr,
+      [&metrics](const std::string& sink, const std::string& result) {
+        metrics.RecordDelivery(sink, result);
+      });
   bool alerter_loaded = false;
 
   auto round = [&]() -> absl::Status {
@@ -212,7 +212,8 @@ int main(int argc, char** argv) {
       return report.status();
     }
     metrics.RecordRound(**report);
-    Log(absl::StrFormat("evaluated %d services, %d sites, %d suspects in "
+    Log(
+        absl::StrFormat("evaluated %d services, %d sites, %d suspects in "
                         "%.2fs",
                         (*report)->services.size(), (*report)->sites.size(),
                         (*report)->suspects, (*report)->duration_seconds));
@@ -220,9 +221,8 @@ int main(int argc, char** argv) {
     if (!alerter_loaded) {
       absl::Status loaded = alerter.Load();
       if (!loaded.ok()) {
-        return absl::Status(loaded.code(),
-                            absl::StrCat("loading alert state: ",
-                                         loaded.message()));
+        return absl::Status(loaded.code(), absl::StrCat("loading alert state: ",
+                                                        loaded.message()));
       }
       alerter_loaded = true;
     }
@@ -245,8 +245,8 @@ int main(int argc, char** argv) {
   leakprof::AdminServerOptions server_options;
   server_options.address = absl::GetFlag(FLAGS_http_addr);
   server_options.registry = registry;
-  server_options.handlers = leakprof::analyzer::ApiHandlers(
-      &analyzer, alerting ? &alerter : nullptr);
+  server_options.handlers =
+      leakprof::analyzer::ApiHandlers(&analyzer, alerting ? &alerter : nullptr);
   server_options.health = [&last_ok]() {
     return last_ok ? absl::OkStatus()
                    : absl::UnavailableError("the last evaluation failed");
@@ -254,15 +254,16 @@ int main(int argc, char** argv) {
   auto server = leakprof::AdminServer::Start(std::move(server_options));
   if (!server.ok()) return Fail(server.status().ToString());
   Log(absl::StrCat("serving /api/v1/*, /metrics, /healthz on ",
-                   (*server)->host(), ":", (*server)->port(),
-                   "; collector ", client.target));
+                   (*server)->host(), ":", (*server)->port(), "; collector ",
+                   client.target));
 
   const absl::Duration interval = absl::GetFlag(FLAGS_interval);
   while (true) {
     const absl::Time start = absl::Now();
     absl::Status status = round();
     last_ok = status.ok();
-    if (!status.ok()) Log(absl::StrCat("evaluation failed: ", status.ToString()));
+    if (!status.ok())
+      Log(absl::StrCat("evaluation failed: ", status.ToString()));
     const absl::Duration wait =
         std::max(absl::Seconds(1), interval - (absl::Now() - start));
     const int sig = leakprof::WaitForTerminationSignal(wait);

@@ -258,8 +258,8 @@ absl::StatusOr<uint64_t> MemoryStateStore::Put(absl::string_view key,
   const uint64_t current = it == data_.end() ? 0 : it->second.second;
   if (current != expected_version) {
     return absl::FailedPreconditionError(
-        absl::StrCat("state \"", key, "\" is at version ", current,
-                     ", not ", expected_version));
+        absl::StrCat("state \"", key, "\" is at version ", current, ", not ",
+                     expected_version));
   }
   const uint64_t version = next_version_++;
   data_[std::string(key)] = {std::string(value), version};

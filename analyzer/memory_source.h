@@ -31,7 +31,7 @@ struct MemorySeries {
   std::string instance;
   // Ascending Unix seconds; may be shared between series (benchmarks).
   std::shared_ptr<const std::vector<int64_t>> timestamps;
-  std::vector<int64_t> counts;  // same length as *timestamps
+  std::vector<int64_t> counts;    // same length as *timestamps
   std::vector<v1::Epoch> epochs;  // may be empty
 };
 
@@ -76,7 +76,8 @@ class MemoryFleetSource : public FleetSource {
   mutable absl::Mutex mu_;
   int64_t now_ ABSL_GUARDED_BY(mu_);
   // service -> site_id -> site
-  std::map<std::string, std::map<uint64_t, Site>> services_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::map<uint64_t, Site>> services_
+      ABSL_GUARDED_BY(mu_);
   std::map<uint64_t, v1::StackInfo> stacks_ ABSL_GUARDED_BY(mu_);
   mutable std::map<std::string, int64_t> calls_ ABSL_GUARDED_BY(mu_);
 };

@@ -15,13 +15,14 @@ AnalyzerMetrics::AnalyzerMetrics(std::shared_ptr<prometheus::Registry> registry,
                        .Name("leakprof_analyzer_evaluations_total")
                        .Help("Evaluation rounds, by result.")
                        .Register(*registry_)),
-      duration_(prometheus::BuildHistogram()
-                    .Name("leakprof_analyzer_evaluation_duration_seconds")
-                    .Help("One evaluation round over all services.")
-                    .Register(*registry_)
-                    .Add({}, prometheus::Histogram::BucketBoundaries{
-                                 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60,
-                                 120, 300})),
+      duration_(
+          prometheus::BuildHistogram()
+              .Name("leakprof_analyzer_evaluation_duration_seconds")
+              .Help("One evaluation round over all services.")
+              .Register(*registry_)
+              .Add({},
+                   prometheus::Histogram::BucketBoundaries{
+                       0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300})),
       sites_evaluated_(prometheus::BuildGauge()
                            .Name("leakprof_analyzer_sites_evaluated")
                            .Help("Sites scored in the last round.")

@@ -18,9 +18,9 @@ namespace analyzer {
 namespace {
 
 constexpr const char* kDefaultCandidates[] = {
-    "chan_send",     "chan_receive", "select",     "select_no_cases",
-    "nil_chan_send", "nil_chan_receive", "mutex",  "rwmutex",
-    "cond_wait",     "waitgroup",    "semacquire",
+    "chan_send",     "chan_receive",     "select",     "select_no_cases",
+    "nil_chan_send", "nil_chan_receive", "mutex",      "rwmutex",
+    "cond_wait",     "waitgroup",        "semacquire",
 };
 
 std::vector<StackFrame> FramesOf(const v1::StackInfo& stack) {
@@ -57,10 +57,9 @@ InstanceTrend JudgeInstance(const v1::InstanceSeries& series,
   std::vector<Segment> segments =
       SplitSegments(ts, counts, epoch_starts, start_known, options);
   for (auto it = segments.rbegin(); it != segments.rend(); ++it) {
-    SegmentTrend trend =
-        EvaluateSegment(ts.subspan(it->begin, it->end - it->begin),
-                        counts.subspan(it->begin, it->end - it->begin),
-                        options);
+    SegmentTrend trend = EvaluateSegment(
+        ts.subspan(it->begin, it->end - it->begin),
+        counts.subspan(it->begin, it->end - it->begin), options);
     if (!trend.judged) continue;
     result.judged = true;
     result.rising = trend.rising;
@@ -183,8 +182,8 @@ SiteReport ScoreSite(const SiteInput& input, const RankingOptions& options,
   if (weight > 0 && !r.suppressed) {
     for (const v1::InstanceSeries& s : input.series) {
       if (s.timestamps_unix_seconds_size() == 0) continue;
-      const int64_t last = s.timestamps_unix_seconds(
-          s.timestamps_unix_seconds_size() - 1);
+      const int64_t last =
+          s.timestamps_unix_seconds(s.timestamps_unix_seconds_size() - 1);
       if (input.window_end_unix_seconds > 0 &&
           last < input.window_end_unix_seconds - options.stale_after_seconds) {
         ++stale;

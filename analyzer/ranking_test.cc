@@ -55,8 +55,9 @@ SiteReport Score(const SiteInput& in, const RankingOptions& o = {}) {
 }
 
 TEST(Ranking, SlowLeakAcrossFleetIsSuspect) {
-  SiteReport r = Score(Site(v1::BLOCK_CLASS_CHAN_SEND, "main.handle.func1", 10,
-                            [](int, int i) { return i / 10; }, 1));
+  SiteReport r = Score(Site(
+      v1::BLOCK_CLASS_CHAN_SEND, "main.handle.func1", 10,
+      [](int, int i) { return i / 10; }, 1));
   EXPECT_EQ(r.instances_rising, 10);
   EXPECT_TRUE(r.suspect) << r.score;
   EXPECT_NEAR(r.growth_per_hour, 60, 10);
@@ -66,19 +67,20 @@ TEST(Ranking, SlowLeakAcrossFleetIsSuspect) {
 }
 
 TEST(Ranking, BigFlatPoolIsNotSuspect) {
-  SiteReport r = Score(Site(v1::BLOCK_CLASS_CHAN_RECEIVE, "main.worker", 10,
-                            [](int, int) { return 1000; }, 30));
+  SiteReport r = Score(Site(
+      v1::BLOCK_CLASS_CHAN_RECEIVE, "main.worker", 10,
+      [](int, int) { return 1000; }, 30));
   EXPECT_EQ(r.instances_rising, 0);
   EXPECT_FALSE(r.suspect);
   EXPECT_EQ(r.score, 0);
 }
 
 TEST(Ranking, BurstyDrainingIsNotSuspect) {
-  SiteReport r = Score(Site(v1::BLOCK_CLASS_SELECT, "main.burst", 10,
-                            [](int k, int i) {
-                              const int phase = (i + k * 3) % 20;
-                              return phase < 6 ? phase * 30 : 0;
-                            }));
+  SiteReport r =
+      Score(Site(v1::BLOCK_CLASS_SELECT, "main.burst", 10, [](int k, int i) {
+        const int phase = (i + k * 3) % 20;
+        return phase < 6 ? phase * 30 : 0;
+      }));
   EXPECT_FALSE(r.suspect) << r.score;
 }
 
@@ -134,8 +136,8 @@ TEST(Ranking, ClassPolicy) {
   auto weights = ParseCandidateClasses("io_wait");
   ASSERT_TRUE(weights.ok());
   o.class_weight = *weights;
-  EXPECT_TRUE(Score(Site(v1::BLOCK_CLASS_IO_WAIT, "main.r", 3, rising), o)
-                  .suspect);
+  EXPECT_TRUE(
+      Score(Site(v1::BLOCK_CLASS_IO_WAIT, "main.r", 3, rising), o).suspect);
   EXPECT_EQ(ParseCandidateClasses("chan_send,bogus").status().code(),
             absl::StatusCode::kInvalidArgument);
   for (const char* c : {"select_no_cases", "nil_chan_send", "cond_wait",
@@ -148,8 +150,8 @@ TEST(Ranking, ClassPolicy) {
 }
 
 TEST(Ranking, ConfirmedLeakIsSuspectEvenWhenFlat) {
-  SiteInput in = Site(v1::BLOCK_CLASS_CHAN_SEND, "main.f", 3,
-                      [](int, int) { return 40; });
+  SiteInput in =
+      Site(v1::BLOCK_CLASS_CHAN_SEND, "main.f", 3, [](int, int) { return 40; });
   in.summary.set_leaked(12);
   SiteReport r = Score(in);
   EXPECT_TRUE(r.confirmed);
@@ -205,12 +207,15 @@ TEST(Ranking, StaleInstancesAreNotJudged) {
 
 TEST(Ranking, RankOrdersLeaksFirst) {
   std::vector<SiteReport> sites;
-  sites.push_back(Score(Site(v1::BLOCK_CLASS_CHAN_RECEIVE, "main.pool", 5,
-                             [](int, int) { return 5000; }, 50)));
-  sites.push_back(Score(Site(v1::BLOCK_CLASS_CHAN_SEND, "main.slow", 5,
-                             [](int, int i) { return i / 30; }, 1)));
-  sites.push_back(Score(Site(v1::BLOCK_CLASS_CHAN_SEND, "main.fast", 5,
-                             [](int, int i) { return i * 5; }, 1)));
+  sites.push_back(Score(Site(
+      v1::BLOCK_CLASS_CHAN_RECEIVE, "main.pool", 5,
+      [](int, int) { return 5000; }, 50)));
+  sites.push_back(Score(Site(
+      v1::BLOCK_CLASS_CHAN_SEND, "main.slow", 5,
+      [](int, int i) { return i / 30; }, 1)));
+  sites.push_back(Score(Site(
+      v1::BLOCK_CLASS_CHAN_SEND, "main.fast", 5,
+      [](int, int i) { return i * 5; }, 1)));
   RankSites(&sites);
   EXPECT_EQ(sites[0].function, "main.fast");
   EXPECT_EQ(sites[1].function, "main.slow");

@@ -78,8 +78,8 @@ absl::StatusOr<Matcher> MatcherOf(const YAML::Node& node,
       Matcher::Create(*service, *function, *file, top, where);
   if (!matcher.ok()) return matcher.status();
   if (matcher->empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        where, ": needs at least one of service, function, file"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": needs at least one of service, function, file"));
   }
   return matcher;
 }
@@ -108,7 +108,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 absl::Status Prefix(const absl::Status& status, const std::string& path) {
   if (status.ok()) return status;
-  return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
+  return absl::Status(status.code(),
+                      absl::StrCat(path, ": ", status.message()));
 }
 
 }  // namespace
@@ -139,9 +140,10 @@ absl::StatusOr<Matcher> Matcher::Create(const std::string& service,
 
 bool Matcher::Matches(const SiteKey& key) const {
   if (empty()) return false;
-  if (service_ && !re2::RE2::PartialMatch(
-                          re2::StringPiece(key.service.data(), key.service.size()),
-                          *service_)) return false;
+  if (service_ &&
+      !re2::RE2::PartialMatch(
+          re2::StringPiece(key.service.data(), key.service.size()), *service_))
+    return false;
   const std::vector<StackFrame> empty_frames;
   const std::vector<StackFrame>& frames =
       key.frames != nullptr ? *key.frames : empty_frames;
@@ -183,14 +185,16 @@ absl::StatusOr<IgnoreRules> IgnoreRules::Parse(absl::string_view yaml) {
   }
   const YAML::Node list = (*root)["ignore"];
   if (list && !list.IsSequence()) {
-    return absl::InvalidArgumentError("ignore rules: \"ignore\" must be a list");
+    return absl::InvalidArgumentError(
+        "ignore rules: \"ignore\" must be a list");
   }
   if (list) {
     for (size_t i = 0; i < list.size(); ++i) {
       const std::string where = absl::StrCat("ignore rule ", i + 1);
       absl::StatusOr<Matcher> matcher = MatcherOf(list[i], where);
       if (!matcher.ok()) return matcher.status();
-      absl::StatusOr<std::string> reason = ScalarField(list[i], "reason", where);
+      absl::StatusOr<std::string> reason =
+          ScalarField(list[i], "reason", where);
       if (!reason.ok()) return reason.status();
       if (reason->empty()) {
         return absl::InvalidArgumentError(

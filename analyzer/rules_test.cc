@@ -14,8 +14,8 @@ namespace {
 const std::vector<StackFrame>& Frames() {
   static const auto* const kFrames = new std::vector<StackFrame>{
       {"runtime.gopark", "/usr/lib/go/src/runtime/proc.go", 363},
-      {"github.com/acme/pay/billing.(*Pool).worker",
-       "/src/pay/billing/pool.go", 42},
+      {"github.com/acme/pay/billing.(*Pool).worker", "/src/pay/billing/pool.go",
+       42},
       {"github.com/acme/pay/billing.Start.func1", "/src/pay/billing/start.go",
        10},
   };
@@ -65,8 +65,8 @@ TEST(IgnoreRules, Errors) {
   EXPECT_EQ(no_reason.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(no_reason.status().message().find("ignore rule 1"),
             std::string::npos);
-  auto bad_re = IgnoreRules::Parse(
-      "ignore:\n  - function: \"(\"\n    reason: r\n");
+  auto bad_re =
+      IgnoreRules::Parse("ignore:\n  - function: \"(\"\n    reason: r\n");
   EXPECT_EQ(bad_re.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(bad_re.status().message().find("function"), std::string::npos);
   auto no_matcher = IgnoreRules::Parse("ignore:\n  - reason: r\n");
@@ -83,8 +83,8 @@ TEST(IgnoreRules, TimerFilter) {
   IgnoreRules defaults;
   EXPECT_FALSE(defaults.ShowsTimer(Key()));
   std::vector<StackFrame> frames = Frames();
-  frames.push_back({"k8s.io/apimachinery/pkg/util/wait.JitterUntil",
-                    "/src/wait.go", 1});
+  frames.push_back(
+      {"k8s.io/apimachinery/pkg/util/wait.JitterUntil", "/src/wait.go", 1});
   EXPECT_TRUE(defaults.ShowsTimer(SiteKey{"s", &frames, 1}));
   auto custom = IgnoreRules::Parse("timer_functions: [\"Pool\"]\n");
   ASSERT_TRUE(custom.ok());

@@ -16,7 +16,8 @@ std::shared_ptr<const std::vector<int64_t>> Timestamps(int64_t end, int points,
                                                        int64_t step) {
   auto ts = std::make_shared<std::vector<int64_t>>();
   ts->reserve(points);
-  for (int i = 0; i < points; ++i) ts->push_back(end - 1 - (points - 1 - i) * step);
+  for (int i = 0; i < points; ++i)
+    ts->push_back(end - 1 - (points - 1 - i) * step);
   return ts;
 }
 

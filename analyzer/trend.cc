@@ -159,12 +159,11 @@ SegmentTrend EvaluateSegment(absl::Span<const int64_t> timestamps,
       3600.0;
   result.z = MannKendallTest(y).z;
   result.rise = slope * (t.back() - t.front());
-  result.rising =
-      result.z >= options.min_z &&
-      result.slope_per_hour >= options.min_slope_per_hour &&
-      result.rise >= options.min_rise &&
-      result.recent_slope_per_hour >=
-          options.recent_slope_fraction * result.slope_per_hour;
+  result.rising = result.z >= options.min_z &&
+                  result.slope_per_hour >= options.min_slope_per_hour &&
+                  result.rise >= options.min_rise &&
+                  result.recent_slope_per_hour >=
+                      options.recent_slope_fraction * result.slope_per_hour;
   return result;
 }
 

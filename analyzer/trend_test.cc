@@ -83,7 +83,8 @@ TEST(Downsample, BucketsMedians) {
 TEST(Trend, SlowLeakRises) {
   // 1 goroutine/min on top of a pool of 20, scraped every 10 s, 20 minutes,
   // +-2 noise.
-  Series s = Make(120, 10, [](int i) { return 20 + i / 6; }, 2);
+  Series s = Make(
+      120, 10, [](int i) { return 20 + i / 6; }, 2);
   SegmentTrend r = Eval(s);
   EXPECT_TRUE(r.judged);
   EXPECT_TRUE(r.rising) << "z=" << r.z << " slope=" << r.slope_per_hour;
@@ -92,7 +93,8 @@ TEST(Trend, SlowLeakRises) {
 
 TEST(Trend, VerySlowLeakOverHours) {
   // 1 goroutine every 10 min, 6 h at one point a minute, pool noise +-3.
-  Series s = Make(360, 60, [](int i) { return 100 + i / 10; }, 3);
+  Series s = Make(
+      360, 60, [](int i) { return 100 + i / 10; }, 3);
   SegmentTrend r = Eval(s);
   EXPECT_TRUE(r.rising) << "z=" << r.z;
   EXPECT_NEAR(r.slope_per_hour, 6, 1.5);
@@ -100,7 +102,8 @@ TEST(Trend, VerySlowLeakOverHours) {
 
 TEST(Trend, FlatPoolDoesNotRise) {
   for (int seed = 1; seed <= 20; ++seed) {
-    Series s = Make(360, 60, [](int) { return 500; }, 25, seed);
+    Series s = Make(
+        360, 60, [](int) { return 500; }, 25, seed);
     SegmentTrend r = Eval(s);
     EXPECT_FALSE(r.rising) << "seed " << seed << " z=" << r.z;
   }
@@ -116,7 +119,8 @@ TEST(Trend, BurstyLoadThatDrainsDoesNotRise) {
 }
 
 TEST(Trend, OutliersDoNotMakeAFlatSeriesRise) {
-  Series s = Make(120, 60, [](int) { return 50; }, 1);
+  Series s = Make(
+      120, 60, [](int) { return 50; }, 1);
   // A few huge spikes late in the series (a scrape during a burst).
   s.y[100] = 5000;
   s.y[110] = 4000;
@@ -126,7 +130,8 @@ TEST(Trend, OutliersDoNotMakeAFlatSeriesRise) {
 
 TEST(Trend, StoppedLeakStopsRising) {
   // Rose for the first third, flat for two thirds.
-  Series s = Make(180, 60, [](int i) { return std::min(10 + i, 70); }, 1);
+  Series s = Make(
+      180, 60, [](int i) { return std::min(10 + i, 70); }, 1);
   SegmentTrend r = Eval(s);
   EXPECT_FALSE(r.rising) << "recent=" << r.recent_slope_per_hour
                          << " slope=" << r.slope_per_hour;
@@ -162,15 +167,15 @@ TEST(Segments, DropToZeroSplitsOnlyWhenStartUnknown) {
   std::vector<int64_t> t{1, 2, 3, 4, 5, 6, 7};
   std::vector<int64_t> y{10, 20, 30, 0, 5, 10, 15};
   std::vector<int64_t> epochs{0};
-  EXPECT_EQ(
-      SplitSegments(t, y, epochs, {false}, TrendOptions()).size(), 2u);
+  EXPECT_EQ(SplitSegments(t, y, epochs, {false}, TrendOptions()).size(), 2u);
   EXPECT_EQ(SplitSegments(t, y, epochs, {true}, TrendOptions()).size(), 1u);
 }
 
 TEST(Segments, RestartedLeakRisesInItsLatestSegment) {
   // A leak that restarts from 0 after a restart (start time unknown): the
   // whole series is a saw, each segment rises.
-  Series s = Make(240, 60, [](int i) { return (i % 120); }, 1);
+  Series s = Make(
+      240, 60, [](int i) { return (i % 120); }, 1);
   std::vector<Segment> segs =
       SplitSegments(s.t, s.y, {0}, {false}, TrendOptions());
   ASSERT_EQ(segs.size(), 2u);

@@ -4,6 +4,7 @@
 //
 //   leakprofctl parse FILE|URL|- [--format=auto|debug0|debug1|debug2]
 //                                [--json] [--repeat=N] [--top=N] [--frames=N]
+//   leakprofctl top [--analyzer=URL] [--service=S] [--json] [--all] [--top=N]
 
 #include <iostream>
 #include <string>
@@ -18,6 +19,7 @@
 #include "common/base/malloc_tuning.h"
 #include "common/http/fetcher.h"
 #include "ctl/parse_command.h"
+#include "ctl/top_command.h"
 
 ABSL_FLAG(std::string, format, "auto",
           "parse: body format: auto, debug0 (gzipped pprof), debug1 "
@@ -26,10 +28,16 @@ ABSL_FLAG(bool, json, false, "print JSON instead of a text report");
 ABSL_FLAG(int, repeat, 1,
           "parse: parse the body N times and report the fastest run "
           "(\"best_seconds\" in JSON)");
-ABSL_FLAG(int, top, 20, "parse: sites shown in the text report; 0 shows all");
+ABSL_FLAG(int, top, 20,
+          "parse: sites shown in the text report; top: rows shown; 0 shows "
+          "all");
 ABSL_FLAG(int, frames, 8,
           "parse: frames of each site's sample stack in the text report; 0 "
           "shows all");
+ABSL_FLAG(std::string, analyzer, "http://127.0.0.1:7072",
+          "top: base URL of a running leakprof-analyzer");
+ABSL_FLAG(std::string, service, "", "top: only this service's sites");
+ABSL_FLAG(bool, all, false, "top: list every site, not only suspects");
 ABSL_FLAG(int, timeout_seconds, 30, "timeout for fetching a URL");
 ABSL_FLAG(int64_t, max_body_bytes, 128 << 20,
           "largest body accepted, after decompression");
@@ -44,10 +52,13 @@ constexpr char kUsage[] =
     "                     /debug/pprof/goroutine?debug=0|1|2 or\n"
     "                     /debug/pprof/goroutineleak) and print its blocking\n"
     "                     sites, most goroutines first\n"
+    "  top                the suspect ranking of a running\n"
+    "                     leakprof-analyzer (--analyzer=URL)\n"
     "\n"
     "Examples:\n"
     "  leakprofctl parse http://127.0.0.1:6060/debug/pprof/goroutine\n"
     "  leakprofctl parse dump.txt --json\n"
+    "  leakprofctl top --analyzer=http://127.0.0.1:7072 --service=checkout\n"
     "\n"
     "Flags (--helpfull lists every flag):";
 
@@ -82,6 +93,27 @@ int RunParse(const std::vector<char*>& args) {
   return 0;
 }
 
+int RunTop(const std::vector<char*>& args) {
+  if (args.size() != 2) {
+    return Fail("usage: leakprofctl top [--service=S] [--json] (--help)");
+  }
+  leakprof::ctl::TopCommandOptions options;
+  options.analyzer = absl::GetFlag(FLAGS_analyzer);
+  options.service = absl::GetFlag(FLAGS_service);
+  options.json = absl::GetFlag(FLAGS_json);
+  options.top = absl::GetFlag(FLAGS_top);
+  options.all = absl::GetFlag(FLAGS_all);
+  options.timeout = absl::Seconds(absl::GetFlag(FLAGS_timeout_seconds));
+  auto fetcher = leakprof::http::NewCurlFetcher();
+  absl::Status status =
+      leakprof::ctl::RunTopCommand(options, *fetcher, std::cout);
+  if (!status.ok()) {
+    return Fail(absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
+                             status.message()));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -103,6 +135,7 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[1];
   if (command == "parse") return RunParse(args);
+  if (command == "top") return RunTop(args);
   return Fail(absl::StrCat("unknown command \"", command,
                            "\"; try: leakprofctl --help"));
 }
