@@ -774,6 +774,29 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
   if (!inst_or.ok()) return inst_or.status();
   Instance* inst = *inst_or;
 
+  rocksdb::WriteBatch batch;
+  // Site -> stacks index (first/last seen).
+  {
+    absl::MutexLock slock(&svc->mu);
+    for (int i = 0; i < s.stack_ids_size(); ++i) {
+      StackSeen& seen = svc->sites[point_site[i]][s.stack_ids(i)];
+      if (seen.first == 0) {
+        seen.first = ts;
+        seen.last = ts;
+        batch.Put(site_stacks,
+                  SiteStackKey(svc->hash, point_site[i], s.stack_ids(i)),
+                  SiteStackValue(seen));
+      } else {
+        if (ts < seen.first) seen.first = ts;
+        if (ts > seen.last) {
+          seen.last = ts;
+          seen.dirty = true;
+          svc->sites_dirty = true;
+        }
+      }
+    }
+  }
+
   absl::MutexLock lock(&inst->mu);
   // 2. Duplicate?
   const std::string seq_key = SeqKey(svc->hash, inst->id, s.sequence());
@@ -790,7 +813,6 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
     if (!g.ok() && !g.IsNotFound()) return FromRocks(g, "reading sequence");
   }
 
-  rocksdb::WriteBatch batch;
   batch.Put(seqs, seq_key, ts_value);
   auto resolve = [&](const v1::Frame& f, v1::FrameInfo* out) {
     auto str = [&](uint32_t i) -> const std::string& {
@@ -863,28 +885,6 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
       }
     }
   }
-  // Site -> stacks index (first/last seen).
-  {
-    absl::MutexLock slock(&svc->mu);
-    for (int i = 0; i < s.stack_ids_size(); ++i) {
-      StackSeen& seen = svc->sites[point_site[i]][s.stack_ids(i)];
-      if (seen.first == 0) {
-        seen.first = ts;
-        seen.last = ts;
-        batch.Put(site_stacks,
-                  SiteStackKey(svc->hash, point_site[i], s.stack_ids(i)),
-                  SiteStackValue(seen));
-      } else {
-        if (ts < seen.first) seen.first = ts;
-        if (ts > seen.last) {
-          seen.last = ts;
-          seen.dirty = true;
-          svc->sites_dirty = true;
-        }
-      }
-    }
-  }
-
   // 5. Evidence, head, seal or late part.
   enum { kAppend, kSealAndAppend, kLate, kNone } mode = kNone;
   const int64_t window = WindowStart(ts);
@@ -937,8 +937,6 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
         SealInto(svc, inst, &batch);
         inst->record = std::move(saved);
         record_changed = false;  // written by the seal
-        absl::MutexLock slock(&svc->mu);
-        PersistSites(svc, &batch);
       }
       std::string head;
       PutVarint(&head, ZigZag(s.total_goroutines()));
@@ -1002,10 +1000,6 @@ absl::StatusOr<int> Store::SealIdle(bool all) {
       if (!all && now - inst->last_push < m.options.seal_idle) continue;
       rocksdb::WriteBatch batch;
       m.SealInto(svc, inst, &batch);
-      {
-        absl::MutexLock slock(&svc->mu);
-        m.PersistSites(svc, &batch);
-      }
       rocksdb::Status ws = m.db->Write(m.write_options, &batch);
       if (!ws.ok()) return FromRocks(ws, "sealing an idle window");
       Impl::ResetOpen(inst);
@@ -1099,6 +1093,18 @@ absl::Status Store::CompactAll() {
 
 absl::Status Store::Flush() {
   Impl& m = *impl_;
+  {
+    rocksdb::WriteBatch batch;
+    absl::MutexLock lock(&m.services_mu);
+    for (auto& [name, svc] : m.services) {
+      absl::MutexLock slock(&svc->mu);
+      m.PersistSites(svc.get(), &batch);
+    }
+    if (batch.Count() > 0) {
+      rocksdb::Status ws = m.db->Write(m.write_options, &batch);
+      if (!ws.ok()) return FromRocks(ws, "writing site index");
+    }
+  }
   rocksdb::FlushOptions fo;
   fo.wait = true;
   rocksdb::Status s = m.db->Flush(fo, m.handles);
