@@ -5,11 +5,14 @@
 //                      --http-addr=:7071 [--auth-token-file=FILE]
 //                      [--tls-cert=PEM --tls-key=PEM [--tls-client-ca=PEM]]
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -74,7 +77,8 @@ constexpr char kUsage[] =
     "  leakprof-collector --data-dir=DIR [--grpc-addr=:7070] "
     "[--http-addr=:7071]\n"
     "\n"
-    "Flags (--helpfull lists every flag):";
+    "Flags may be spelled with dashes or underscores (--data-dir,\n"
+    "--data_dir). Flags (--helpfull lists every flag):";
 
 int Fail(const std::string& message) {
   std::cerr << "leakprof-collector: " << message << "\n";
@@ -104,6 +108,26 @@ absl::StatusOr<absl::Duration> ParseDays(const std::string& flag,
       "--", flag, "=", text, ": want a positive number and d, h, m or s"));
 }
 
+// The documented flag spelling is --data-dir; absl names flags data_dir.
+// Rewrites "--a-b[=v]" to "--a_b[=v]" (the name part only).
+std::vector<char*> DashesToUnderscores(int argc, char** argv,
+                                       std::vector<std::string>* storage) {
+  storage->reserve(argc);
+  std::vector<char*> out;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i > 0 && absl::StartsWith(arg, "--")) {
+      const size_t end = std::min(arg.find('='), arg.size());
+      for (size_t j = 2; j < end; ++j) {
+        if (arg[j] == '-') arg[j] = '_';
+      }
+    }
+    storage->push_back(std::move(arg));
+    out.push_back(storage->back().data());
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -114,7 +138,9 @@ int main(int argc, char** argv) {
   };
   usage.contains_helpshort_flags = usage.contains_help_flags;
   absl::SetFlagsUsageConfig(usage);
-  absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> arg_storage;
+  std::vector<char*> args = DashesToUnderscores(argc, argv, &arg_storage);
+  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   leakprof::BlockTerminationSignals();
 
   using namespace leakprof::collector;  // NOLINT
