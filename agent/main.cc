@@ -55,8 +55,9 @@ ABSL_FLAG(int64_t, debug2_max_goroutines, 5000,
           "take debug=2 only while the last goroutine count is under this");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10),
           "per-request timeout, for profile fetches and Push RPCs");
-ABSL_FLAG(int64_t, max_profile_bytes, int64_t{64} << 20,
-          "largest profile body accepted (decompressed: 2x this, >= 128 MiB)");
+ABSL_FLAG(
+    int64_t, max_profile_bytes, int64_t{64} << 20,
+    "largest profile body accepted (a gzipped one decompressed: 2x this)");
 ABSL_FLAG(std::string, http_addr, ":7073",
           "address of /metrics and /healthz; empty = none");
 ABSL_FLAG(std::string, spool_dir, "/var/tmp/leakprof-agent",

@@ -106,8 +106,7 @@ TargetScraper::Scraped TargetScraper::ScrapeOne(
     return out;
   }
   goprof::ParseOptions po;
-  po.max_body_bytes =
-      std::max<int64_t>(int64_t{128} << 20, 2 * options_.max_profile_bytes);
+  po.max_body_bytes = 2 * options_.max_profile_bytes;
   absl::StatusOr<goprof::Profile> profile = goprof::Parse(body->body, po);
   const absl::Duration took = absl::Now() - start;
   if (!profile.ok()) {

@@ -61,8 +61,8 @@ struct ScrapeOptions {
   absl::Duration debug2_interval = absl::ZeroDuration();
   // ... and only while the last goroutine count is under this.
   int64_t debug2_max_goroutines = 5000;
-  // Per-request timeout and body bound (the compressed body; the parser
-  // bounds the decompressed one at 2x this, at least 128 MiB).
+  // Per-request timeout and body bound (as fetched; the parser bounds the
+  // decompressed debug=0 body at 2x this).
   absl::Duration timeout = absl::Seconds(10);
   int64_t max_profile_bytes = int64_t{64} << 20;
   // Look up the process start and Go version (process_info.h).
