@@ -23,6 +23,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "agent/collector_client.h"
+#include "agent/testing/bad_target.h"
 #include "agent/testing/go_process.h"
 #include "agent/testing/test_collector.h"
 #include "common/http/fetcher.h"
@@ -197,23 +198,25 @@ TEST_F(AgentTest, ResendsDefinitionsTheCollectorLost) {
   const size_t before = collector_.Stored().size();
   ASSERT_TRUE(collector_.WaitForStored(before + 2, absl::Seconds(60)));
 
-  // Some push was answered stored=false, and the very next push of the same
-  // snapshot carried the definitions and was stored.
+  // Some push was answered stored=false with unknown ids, and the very next
+  // push was the same snapshot defining each of them, and was stored.
   std::vector<struct testing::TestCollector::Push> pushes = collector_.Pushes();
-  bool resent = false;
+  int resent = 0;
   for (size_t i = 0; i + 1 < pushes.size(); ++i) {
     if (pushes[i].stored) continue;
-    const v1::Snapshot& a = pushes[i].snapshot;
+    ASSERT_FALSE(pushes[i].unknown.empty());
     const v1::Snapshot& b = pushes[i + 1].snapshot;
-    EXPECT_EQ(a.sequence(), b.sequence());
-    EXPECT_EQ(b.definitions_size(), b.stack_ids_size());
+    EXPECT_EQ(pushes[i].snapshot.sequence(), b.sequence());
+    std::set<uint64_t> defined;
+    for (const v1::StackDef& d : b.definitions()) defined.insert(d.stack_id());
+    for (uint64_t id : pushes[i].unknown) EXPECT_EQ(defined.count(id), 1u);
     EXPECT_TRUE(pushes[i + 1].stored);
-    resent = true;
+    ++resent;
   }
-  EXPECT_TRUE(resent);
-  EXPECT_TRUE(absl::StrContains(
+  EXPECT_GE(resent, 1);
+  EXPECT_FALSE(absl::StrContains(
       Metrics(*agent_),
-      "leakprof_agent_pushes_total{result=\"unknown_ids\"} 1"));
+      "leakprof_agent_pushes_total{result=\"unknown_ids\"} 0"));
   std::vector<uint64_t> seq = Sequences();
   for (size_t i = 1; i < seq.size(); ++i) EXPECT_EQ(seq[i], seq[i - 1] + 1);
 }
@@ -288,6 +291,53 @@ TEST_F(AgentTest, BearerToken) {
   ASSERT_TRUE(agent.ok()) << agent.status();
   agent_ = *std::move(agent);
   EXPECT_TRUE(collector_.WaitForStored(2, absl::Seconds(60)));
+}
+
+TEST_F(AgentTest, BadTargetsDoNotStopTheGoodOne) {
+  testing::BadTarget bad;
+  ASSERT_TRUE(bad.Start().ok());
+  AgentOptions o = Options(TempDir("spool"));
+  o.scrape.timeout = absl::Seconds(2);
+  o.scrape.max_profile_bytes = 4 << 20;
+  for (const char* kind : {"hang", "404", "garbage", "bomb", "huge"}) {
+    TargetConfig t;
+    t.url = bad.Root(kind);
+    t.service = kind;
+    t.instance = "bad-0";
+    o.targets.push_back(t);
+  }
+  auto agent = StartAgent(o);
+  ASSERT_TRUE(agent.ok()) << agent.status();
+  agent_ = *std::move(agent);
+  // While the hanging target keeps its thread waiting, the good one is
+  // scraped and pushed on its own interval.
+  ASSERT_TRUE(Eventually([&] {
+    return collector_.StoredOf("blocker").size() >= 6 &&
+           absl::StrContains(Metrics(*agent_), "result=\"timeout\"");
+  }));
+  const std::string m = Metrics(*agent_);
+  for (const char* want :
+       {"{instance=\"bad-0\",profile=\"goroutine\",result=\"timeout\","
+        "service=\"hang\"}",
+        "{instance=\"bad-0\",profile=\"goroutine\",result=\"http_error\","
+        "service=\"404\"}",
+        "{instance=\"bad-0\",profile=\"goroutine\",result=\"parse_error\","
+        "service=\"garbage\"}",
+        "{instance=\"bad-0\",profile=\"goroutine\",result=\"too_large\","
+        "service=\"bomb\"}",
+        "{instance=\"bad-0\",profile=\"goroutine\",result=\"too_large\","
+        "service=\"huge\"}"}) {
+    EXPECT_TRUE(absl::StrContains(
+        m, absl::StrCat("leakprof_agent_scrapes_total", want)))
+        << want << "\n"
+        << m;
+  }
+  // Nothing from a bad target reached the collector.
+  for (const v1::Snapshot& s : collector_.Stored()) {
+    EXPECT_EQ(s.service(), "blocker");
+  }
+  agent_->Stop();
+  bad.Stop();
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -15,6 +16,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "agent/agent.h"
@@ -246,7 +249,36 @@ int Main() {
 }  // namespace agent
 }  // namespace leakprof
 
+// Flag names may be written with dashes (--spool-dir) as well as with
+// underscores (--spool_dir, absl's own spelling).
+std::vector<char*> DashesToUnderscores(int argc, char** argv,
+                                       std::vector<std::string>* storage) {
+  storage->reserve(static_cast<size_t>(argc));
+  std::vector<char*> out;
+  bool flags_done = false;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") flags_done = true;
+    if (i > 0 && !flags_done && a.size() > 2 && a[0] == '-') {
+      const size_t start = a[1] == '-' ? 2 : 1;
+      const size_t end = std::min(a.find('='), a.size());
+      for (size_t j = start; j < end; ++j) {
+        if (a[j] == '-') a[j] = '_';
+      }
+    }
+    storage->push_back(std::move(a));
+  }
+  for (std::string& a : *storage) out.push_back(a.data());
+  return out;
+}
+
 int main(int argc, char** argv) {
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view path) {
+    return absl::StrContains(path, "agent/main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "Samples the goroutine profiles of Go services and pushes compact "
       "snapshots to a leakprof collector.\n"
@@ -254,7 +286,9 @@ int main(int argc, char** argv) {
       "--service=payments --collector=collector:7070\n"
       "  leakprof-agent --config=agent.yaml\n"
       "  leakprof-agent --service=payments --once --output=json");
-  absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> storage;
+  std::vector<char*> args = DashesToUnderscores(argc, argv, &storage);
+  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   if (!absl::GetFlag(FLAGS_once)) leakprof::BlockTerminationSignals();
   return leakprof::agent::Main();
 }

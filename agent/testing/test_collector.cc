@@ -45,6 +45,8 @@ grpc::ServerUnaryReactor* TestCollector::Push(
   }
   if (response->unknown_stack_ids_size() > 0) {
     response->set_stored(false);
+    record.unknown.assign(response->unknown_stack_ids().begin(),
+                          response->unknown_stack_ids().end());
     pushes_.push_back(std::move(record));
     reactor->Finish(grpc::Status::OK);
     return reactor;

@@ -37,7 +37,8 @@ class TestCollector final : public v1::Collector::CallbackService {
   struct Push {
     v1::Snapshot snapshot;  // as received
     bool stored = false;
-    int64_t request_bytes = 0;  // serialized PushRequest
+    int64_t request_bytes = 0;      // serialized PushRequest
+    std::vector<uint64_t> unknown;  // ids answered as unknown
   };
 
   grpc::ServerUnaryReactor* Push(grpc::CallbackServerContext* context,
