@@ -11,9 +11,14 @@
 
 #include "agent/agent.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -338,6 +343,84 @@ TEST_F(AgentTest, BadTargetsDoNotStopTheGoodOne) {
   }
   agent_->Stop();
   bad.Stop();
+}
+
+std::string ReadTestFile(const std::string& name) {
+  std::ifstream in("agent/testdata/tls/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST_F(AgentTest, MutualTls) {
+  collector_.Stop();
+  grpc::SslServerCredentialsOptions ssl(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = ReadTestFile("ca.pem");
+  ssl.pem_key_cert_pairs.push_back(
+      {ReadTestFile("server.key"), ReadTestFile("server.pem")});
+  ASSERT_TRUE(collector_.Start(0, grpc::SslServerCredentials(ssl)).ok());
+  collector_.RequireToken("tok");
+
+  // No client certificate: the handshake fails, nothing is stored.
+  CollectorClientOptions no_cert;
+  no_cert.tls_ca = ReadTestFile("ca.pem");
+  no_cert.bearer_token = "tok";
+  {
+    auto agent = StartAgent(Options(TempDir("spool")), no_cert);
+    ASSERT_TRUE(agent.ok()) << agent.status();
+    ASSERT_TRUE(Eventually([&] {
+      return !absl::StrContains(
+          Metrics(**agent),
+          "leakprof_agent_pushes_total{result=\"unavailable\"} 0");
+    }));
+  }
+  EXPECT_EQ(collector_.Stored().size(), 0u);
+
+  CollectorClientOptions mtls = no_cert;
+  mtls.tls_cert = ReadTestFile("client.pem");
+  mtls.tls_key = ReadTestFile("client.key");
+  auto agent = StartAgent(Options(TempDir("spool")), mtls);
+  ASSERT_TRUE(agent.ok()) << agent.status();
+  agent_ = *std::move(agent);
+  EXPECT_TRUE(collector_.WaitForStored(2, absl::Seconds(60)));
+}
+
+TEST(CollectorClientTest, BadOptions) {
+  CollectorClientOptions o;
+  o.address = "";
+  EXPECT_EQ(NewCollectorClient(o).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  o.address = "127.0.0.1:1";
+  o.tls_cert = "x";
+  EXPECT_EQ(NewCollectorClient(o).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  o.tls_key = "y";  // a client certificate without a CA
+  EXPECT_EQ(NewCollectorClient(o).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(AgentTest, MetricsPassPromtool) {
+  if (access("/usr/bin/promtool", X_OK) != 0) {
+    GTEST_SKIP() << "no /usr/bin/promtool (Debian package prometheus)";
+  }
+  auto agent = StartAgent(Options(TempDir("spool")));
+  ASSERT_TRUE(agent.ok()) << agent.status();
+  agent_ = *std::move(agent);
+  ASSERT_TRUE(collector_.WaitForStored(2, absl::Seconds(60)));
+  const std::string path = TempDir("metrics.txt");
+  {
+    std::ofstream out(path);
+    out << Metrics(*agent_);
+  }
+  const std::string cmd =
+      absl::StrCat("/usr/bin/promtool check metrics < ", path, " 2>&1");
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string output;
+  char buf[512];
+  while (fgets(buf, sizeof(buf), p) != nullptr) output += buf;
+  EXPECT_EQ(pclose(p), 0) << output;
 }
 
 }  // namespace
