@@ -3,8 +3,10 @@
 #include "analyzer/grpc_clients.h"
 
 #include <chrono>
+#include <fstream>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
 #include "proto/query.grpc.pb.h"
@@ -22,21 +24,35 @@ absl::Status ToAbsl(const grpc::Status& status, absl::string_view method) {
 std::shared_ptr<grpc::Channel> Channel(const GrpcClientOptions& o) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(256 << 20);
-  return grpc::CreateCustomChannel(o.target, grpc::InsecureChannelCredentials(),
-                                   args);
+  std::shared_ptr<grpc::ChannelCredentials> creds;
+  if (o.tls_ca_pem.empty()) {
+    creds = grpc::InsecureChannelCredentials();
+  } else {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = o.tls_ca_pem;
+    creds = grpc::SslCredentials(ssl);
+  }
+  return grpc::CreateCustomChannel(o.target, creds, args);
+}
+
+void Prepare(grpc::ClientContext* context, const GrpcClientOptions& o) {
+  context->set_deadline(std::chrono::system_clock::now() +
+                        absl::ToChronoMilliseconds(o.deadline));
+  if (!o.bearer_token.empty()) {
+    context->AddMetadata("authorization", "Bearer " + o.bearer_token);
+  }
 }
 
 class GrpcFleetSource : public FleetSource {
  public:
   explicit GrpcFleetSource(const GrpcClientOptions& o)
-      : stub_(v1::Query::NewStub(Channel(o))), deadline_(o.deadline) {}
+      : stub_(v1::Query::NewStub(Channel(o))), options_(o) {}
 
   template <typename Req, typename Resp, typename Call>
   absl::StatusOr<Resp> Do(const Req& request, Call call,
                           absl::string_view method) {
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         absl::ToChronoMilliseconds(deadline_));
+    Prepare(&context, options_);
     Resp response;
     grpc::Status status = (stub_.get()->*call)(&context, request, &response);
     if (!status.ok()) return ToAbsl(status, method);
@@ -66,18 +82,15 @@ class GrpcFleetSource : public FleetSource {
 
  private:
   std::unique_ptr<v1::Query::Stub> stub_;
-  const absl::Duration deadline_;
+  const GrpcClientOptions options_;
 };
 
 class GrpcStateStore : public StateStore {
  public:
   explicit GrpcStateStore(const GrpcClientOptions& o)
-      : stub_(v1::State::NewStub(Channel(o))), deadline_(o.deadline) {}
+      : stub_(v1::State::NewStub(Channel(o))), options_(o) {}
 
-  void SetDeadline(grpc::ClientContext* context) {
-    context->set_deadline(std::chrono::system_clock::now() +
-                          absl::ToChronoMilliseconds(deadline_));
-  }
+  void SetDeadline(grpc::ClientContext* context) { Prepare(context, options_); }
 
   absl::StatusOr<StateEntry> Get(absl::string_view key) override {
     grpc::ClientContext context;
@@ -129,10 +142,21 @@ class GrpcStateStore : public StateStore {
 
  private:
   std::unique_ptr<v1::State::Stub> stub_;
-  const absl::Duration deadline_;
+  const GrpcClientOptions options_;
 };
 
 }  // namespace
+
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::string line;
+  while (std::getline(in, line)) {
+    absl::string_view token = absl::StripAsciiWhitespace(line);
+    if (!token.empty()) return std::string(token);
+  }
+  return absl::InvalidArgumentError(absl::StrCat(path, " holds no token"));
+}
 
 std::unique_ptr<FleetSource> NewGrpcFleetSource(const GrpcClientOptions& o) {
   return std::make_unique<GrpcFleetSource>(o);

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "analyzer/fleet_source.h"
 
@@ -23,7 +24,16 @@ namespace analyzer {
 struct GrpcClientOptions {
   std::string target;                           // "host:port"
   absl::Duration deadline = absl::Seconds(30);  // per call
+  // Sent as "authorization: Bearer <token>" on every call when not empty
+  // (the collector's --auth-token-file).
+  std::string bearer_token;
+  // PEM roots to verify the collector's TLS certificate; empty: plaintext.
+  std::string tls_ca_pem;
 };
+
+// Reads the first non-empty line of a token file. kNotFound / kInvalidArgument
+// name the file.
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
 
 std::unique_ptr<FleetSource> NewGrpcFleetSource(const GrpcClientOptions& o);
 std::unique_ptr<StateStore> NewGrpcStateStore(const GrpcClientOptions& o);

@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -73,6 +75,10 @@ ABSL_FLAG(std::string, external_url, "",
           "base URL of the web page, for alert links (e.g. "
           "http://leakprof.internal:7072); empty: no links");
 ABSL_FLAG(int, parallelism, 2, "threads scoring sites");
+ABSL_FLAG(std::string, auth_token_file, "",
+          "file whose first line is the bearer token the collector wants");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM CA of the collector's TLS certificate; empty: plaintext");
 ABSL_FLAG(absl::Duration, rpc_deadline, absl::Seconds(30),
           "deadline of each collector RPC");
 
@@ -175,6 +181,17 @@ int main(int argc, char** argv) {
   leakprof::analyzer::GrpcClientOptions client;
   client.target = absl::GetFlag(FLAGS_collector);
   client.deadline = absl::GetFlag(FLAGS_rpc_deadline);
+  if (!absl::GetFlag(FLAGS_auth_token_file).empty()) {
+    auto token =
+        leakprof::analyzer::ReadTokenFile(absl::GetFlag(FLAGS_auth_token_file));
+    if (!token.ok()) return Fail(std::string(token.status().message()));
+    client.bearer_token = *token;
+  }
+  if (!absl::GetFlag(FLAGS_tls_ca).empty()) {
+    std::ifstream in(absl::GetFlag(FLAGS_tls_ca));
+    if (!in) return Fail("cannot read --tls-ca " + absl::GetFlag(FLAGS_tls_ca));
+    client.tls_ca_pem.assign(std::istreambuf_iterator<char>(in), {});
+  }
   std::unique_ptr<leakprof::analyzer::FleetSource> source =
       leakprof::analyzer::NewGrpcFleetSource(client);
   std::unique_ptr<leakprof::analyzer::StateStore> state =

@@ -42,7 +42,9 @@ PatternHint HintFor(absl::string_view class_name,
             "before the goroutine uses it, or give it a ctx.Done() case."};
   }
   if (class_name == "chan_send") {
-    if (closure || created_by.empty()) {
+    // A closure of the function that started it: the parent's own result
+    // channel (premature return). A named function started N times: NCast.
+    if (closure) {
       return {"premature_return",
               "Send on a channel nobody receives from any more: the parent "
               "returned first (timeout or error). Fix: make(chan T, 1) so the "

@@ -1,9 +1,10 @@
 // Copyright 2026 The leakprof Authors.
 //
 // A leak-pattern hint per site, read from the shape of its stack: the
-// blocking class, whether the blocking function is a closure started by the
-// function it lives in (a goroutine whose parent may have returned), and
-// whether any frame shows a timer or ticker. Heuristics, stated in
+// blocking class, whether the blocking function is a closure (a goroutine
+// started by the function it lives in, whose parent may have returned) or a
+// named function (started many times: NCast), whether its name or any frame
+// shows a timer or ticker. Heuristics, stated in
 // docs/analyzer.md; the hint names the usual fix.
 //
 // Pure function: thread-safe.

@@ -50,6 +50,33 @@ class GoProcess {
   std::string buffer_;
 };
 
+// Any other child process (the agent, the collector, the analyzer): started
+// with arguments, stdout and stderr appended to `log_path`; SIGTERM then
+// SIGKILL on Stop() and on destruction.
+class Child {
+ public:
+  Child() = default;
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child() { Stop(); }
+
+  absl::Status Start(const std::string& path,
+                     const std::vector<std::string>& args,
+                     const std::string& log_path);
+  // SIGTERM, waits up to `grace`, then SIGKILL. Returns the exit status
+  // (as waitpid gives it), or -1 when not running.
+  int Stop(absl::Duration grace = absl::Seconds(10));
+  bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Waits until `path` exists and returns its content.
+absl::StatusOr<std::string> WaitForFile(const std::string& path,
+                                        absl::Duration timeout);
+
 }  // namespace scenarios
 }  // namespace leakprof
 
