@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 
 namespace leakprof {
 namespace analyzer {
@@ -50,10 +51,15 @@ PatternHint HintFor(absl::string_view class_name,
               "returned first (timeout or error). Fix: make(chan T, 1) so the "
               "send completes, or select on ctx.Done() in the sender."};
     }
+    std::string by;
+    if (!created_by.empty())
+      by = absl::StrCat(" (started by ", created_by, ")");
     return {"ncast",
-            "Many senders, one receiver (NCast): the receiver takes the first "
-            "result and leaves. Fix: buffer the channel for every sender "
-            "(make(chan T, n)) or let senders select on ctx.Done()."};
+            absl::StrCat("Many senders, one receiver (NCast)", by,
+                         ": the receiver takes the first result and leaves. "
+                         "Fix: buffer the channel for every sender "
+                         "(make(chan T, n)) or let senders select on "
+                         "ctx.Done().")};
   }
   if (class_name == "chan_receive") {
     if (MentionsTicker(function) || shows_timer) {
