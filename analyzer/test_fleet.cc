@@ -52,6 +52,7 @@ void AddSyntheticSite(MemoryFleetSource* source, const SyntheticSite& site,
     f->set_line(1);
   }
   std::vector<MemorySeries> series;
+  series.reserve(site.instances);
   for (int k = 0; k < site.instances; ++k) {
     MemorySeries& s = series.emplace_back();
     s.instance = site.service + "-" + std::to_string(k);
