@@ -72,9 +72,9 @@ void Downsample(int max_points, std::vector<double>* t,
                 std::vector<double>* y) {
   const size_t n = std::min(t->size(), y->size());
   if (max_points < 2 || n <= static_cast<size_t>(max_points)) return;
-  std::vector<double> out_t, out_y, bucket_t, bucket_y;
-  out_t.reserve(max_points);
-  out_y.reserve(max_points);
+  thread_local std::vector<double> out_t, out_y, bucket_t, bucket_y;
+  out_t.clear();
+  out_y.clear();
   for (int b = 0; b < max_points; ++b) {
     const size_t lo = n * b / max_points;
     const size_t hi = n * (b + 1) / max_points;
@@ -84,8 +84,8 @@ void Downsample(int max_points, std::vector<double>* t,
     out_t.push_back(Median(&bucket_t));
     out_y.push_back(Median(&bucket_y));
   }
-  *t = std::move(out_t);
-  *y = std::move(out_y);
+  t->assign(out_t.begin(), out_t.end());
+  y->assign(out_y.begin(), out_y.end());
 }
 
 std::vector<Segment> SplitSegments(absl::Span<const int64_t> timestamps,
@@ -150,6 +150,10 @@ SegmentTrend EvaluateSegment(absl::Span<const int64_t> timestamps,
   result.points = static_cast<int>(t.size());
   if (result.points < std::max(3, options.min_points)) return result;
   result.judged = true;
+  // Mann-Kendall first: it is cheaper than Theil-Sen's median of slopes, and
+  // most series (flat pools) stop here.
+  result.z = MannKendallTest(y).z;
+  if (result.z < options.min_z) return result;
   const double slope = TheilSenSlope(t, y);
   result.slope_per_hour = slope * 3600.0;
   const size_t half = t.size() / 2;
@@ -157,7 +161,6 @@ SegmentTrend EvaluateSegment(absl::Span<const int64_t> timestamps,
       TheilSenSlope(absl::MakeConstSpan(t).subspan(half),
                     absl::MakeConstSpan(y).subspan(half)) *
       3600.0;
-  result.z = MannKendallTest(y).z;
   result.rise = slope * (t.back() - t.front());
   result.rising = result.z >= options.min_z &&
                   result.slope_per_hour >= options.min_slope_per_hour &&

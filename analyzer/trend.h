@@ -80,12 +80,14 @@ std::vector<Segment> SplitSegments(absl::Span<const int64_t> timestamps,
 
 // The verdict on one segment.
 struct SegmentTrend {
-  int points = 0;                    // after downsampling
-  double slope_per_hour = 0;         // Theil-Sen
-  double recent_slope_per_hour = 0;  // Theil-Sen of the most recent half
-  double z = 0;                      // Mann-Kendall
-  double rise = 0;                   // slope x duration
-  bool judged = false;               // had at least min_points
+  int points = 0;  // after downsampling
+  // Theil-Sen, and Theil-Sen of the most recent half. Computed only when z
+  // reaches min_z (else 0: the segment cannot be rising anyway).
+  double slope_per_hour = 0;
+  double recent_slope_per_hour = 0;
+  double z = 0;         // Mann-Kendall
+  double rise = 0;      // slope x duration
+  bool judged = false;  // had at least min_points
   bool rising = false;
 };
 
