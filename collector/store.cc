@@ -1591,7 +1591,42 @@ absl::StatusOr<v1::GetSiteSeriesResponse> Store::GetSiteSeries(
 
   const int64_t step = request.step_seconds();
   v1::GetSiteSeriesResponse out;
-  out.mutable_site()->set_site_id(site);
+  {
+    // The site's class, frame and stacks seen in the window.
+    v1::SiteSummary* sum = out.mutable_site();
+    sum->set_site_id(site);
+    std::vector<uint64_t> ids;
+    {
+      absl::MutexLock slock(&svc->mu);
+      auto sit = svc->sites.find(site);
+      if (sit != svc->sites.end()) {
+        for (const auto& [stack, seen] : sit->second) {
+          if (seen.first >= w->end || seen.last < w->start) continue;
+          ids.push_back(stack);
+          if (sum->first_seen_unix_seconds() == 0 ||
+              seen.first < sum->first_seen_unix_seconds()) {
+            sum->set_first_seen_unix_seconds(seen.first);
+          }
+          sum->set_last_seen_unix_seconds(
+              std::max(sum->last_seen_unix_seconds(), seen.last));
+        }
+      }
+    }
+    std::sort(ids.begin(), ids.end());
+    for (uint64_t id : ids) sum->add_stack_ids(id);
+    if (!ids.empty()) {
+      v1::GetStackRequest req;
+      req.set_stack_id(ids[0]);
+      absl::StatusOr<v1::GetStackResponse> stack = GetStack(req);
+      if (stack.ok()) {
+        const v1::StackInfo& info = stack->stack();
+        sum->set_block_class(info.block_class());
+        if (info.site_frame() >= 0 && info.site_frame() < info.frames_size()) {
+          *sum->mutable_site() = info.frames(info.site_frame());
+        }
+      }
+    }
+  }
   // Per instance series (sorted by name), fleet events.
   struct Event {
     int64_t ts;

@@ -100,6 +100,9 @@ TEST_F(StoreTest, RoundTripOneSnapshot) {
   EXPECT_EQ(series.instances(0).timestamps_unix_seconds(0), kT0 + 60);
   ASSERT_EQ(series.instances(0).epochs_size(), 1);
   EXPECT_EQ(series.instances(0).epochs(0).go_version(), "go1.19");
+  EXPECT_EQ(series.site().site().function(), "pkg.f1");
+  EXPECT_EQ(series.site().block_class(), v1::BLOCK_CLASS_CHAN_RECEIVE);
+  ASSERT_EQ(series.site().stack_ids_size(), 1);
 
   v1::GetStackRequest greq;
   greq.set_stack_id(2);

@@ -40,14 +40,14 @@ start_collector "$work/ingest"
   --pid="$pid" | tee "$work/load.txt" | grep -v '^  t='
 points=$(grep -o 'points=[0-9]*' "$work/load.txt" | tail -1 | cut -d= -f2)
 stop_collector
-"$bin/tools/bench/collector_bench/collector_compact" --data-dir="$work/ingest" --points="$points"
+"$bin/tools/bench/collector_bench/collector_compact" --data_dir="$work/ingest" --points="$points"
 echo "   data dir after compaction: $(du -sb "$work/ingest" | cut -f1) bytes (SST + WAL + RocksDB's own files)"
 
 echo "== leakprof-collector: query shape: 1 service x 1000 instances x 10 stacks, 361 rounds (6 h), GetSiteSeries of one site, 6 h window"
 start_collector "$work/query"
 "$bin/tools/bench/collector_bench/collector_load" --target=127.0.0.1:$port \
   --services=1 --instances=1000 --stacks=10 --rounds=361 --conc="$CONC" \
-  --query-site-window-hours=6 --pid="$pid" | grep -v '^  t='
+  --query_site_window_hours=6 --pid="$pid" | grep -v '^  t='
 stop_collector
 
 if [ -z "${SKIP_ANCHOR:-}" ]; then
