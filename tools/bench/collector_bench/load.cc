@@ -12,6 +12,8 @@
 // collector's CPU and RSS (from /proc/PID) while loading. With
 // --query-site-window-hours=N it then times GetSiteSeries of one site over
 // the last N hours of data for all instances of service 0.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cinttypes>
@@ -215,6 +217,13 @@ int main(int argc, char** argv) {
     latencies.insert(latencies.end(), local.begin(), local.end());
   };
 
+  auto self_cpu = [] {
+    rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  };
+  const double self_before = self_cpu();
   std::vector<std::thread> threads;
   for (int w = 0; w < conc; ++w) threads.emplace_back(worker, w);
   ProcSample before = ReadProc(pid);
@@ -264,11 +273,12 @@ int main(int argc, char** argv) {
       " points=%" PRId64
       " in %.1fs: %.0f points/s (%.0f pushes/s), push "
       "latency p50=%.2fms p99=%.2fms; collector cpu=%.0f%% rss_max=%" PRId64
-      "MB hwm=%" PRId64 "MB\n",
+      "MB hwm=%" PRId64 "MB; load generator cpu=%.0f%%\n",
       total_instances * stacks, rounds, pushes.load(), failures.load(),
       points.load(), secs, points.load() / secs, pushes.load() / secs, pct(0.5),
       pct(0.99), 100.0 * (after.cpu_seconds - before.cpu_seconds) / secs,
-      max_rss_kb / 1024, after.hwm_kb / 1024);
+      max_rss_kb / 1024, after.hwm_kb / 1024,
+      100.0 * (self_cpu() - self_before) / secs);
 
   const int hours = absl::GetFlag(FLAGS_query_site_window_hours);
   if (hours > 0) {
