@@ -37,6 +37,12 @@ packages=(
   libclang-rt-14-dev
   lld
   llvm-14
+  # The collector benchmark's anchor (tools/bench/collector_vs_prometheus.sh):
+  # a real Prometheus with its remote-write receiver, and the Go packages
+  # its load generator builds with.
+  prometheus
+  golang-github-golang-snappy-dev
+  golang-google-protobuf-dev
   # Tools used by the scripts.
   pkg-config
   python3
