@@ -244,11 +244,12 @@ int Main() {
   (*agent)->Stop();
   rusage ru = {};
   getrusage(RUSAGE_SELF, &ru);
-  Log(absl::StrCat(
-      "stopped after ", (*agent)->cycles(), " scrape cycles; cpu_user_us=",
-      int64_t{ru.ru_utime.tv_sec} * 1000000 + ru.ru_utime.tv_usec,
-      " cpu_sys_us=", int64_t{ru.ru_stime.tv_sec} * 1000000 + ru.ru_stime.tv_usec,
-      " max_rss_kib=", ru.ru_maxrss));
+  Log(absl::StrCat("stopped after ", (*agent)->cycles(),
+                   " scrape cycles; cpu_user_us=",
+                   int64_t{ru.ru_utime.tv_sec} * 1000000 + ru.ru_utime.tv_usec,
+                   " cpu_sys_us=",
+                   int64_t{ru.ru_stime.tv_sec} * 1000000 + ru.ru_stime.tv_usec,
+                   " max_rss_kib=", ru.ru_maxrss));
   return 0;
 }
 

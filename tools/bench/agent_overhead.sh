@@ -80,7 +80,8 @@ for spec in 1000:100 10000:300 100000:2000; do
       sleep 0.05
     done
     tcpu_ns=$(( $(cpu_ns "$spid") - t0 ))
-    kill -TERM "$pid"; wait "$pid" || true
+    kill -TERM "$pid" 2>/dev/null || true; wait "$pid" || true
+    grep -q "stopped after" "$tmp/$svc.err" || { echo "agent run $svc failed:" >&2; cat "$tmp/$svc.err" >&2; exit 1; }
     local line; line=$(grep "stopped after" "$tmp/$svc.err")
     cpu_us=$(( $(sed -n 's/.*cpu_user_us=\([0-9]*\).*/\1/p' <<<"$line") + $(sed -n 's/.*cpu_sys_us=\([0-9]*\).*/\1/p' <<<"$line") ))
     rss_kib=$(sed -n 's/.*max_rss_kib=\([0-9]*\).*/\1/p' <<<"$line")
