@@ -4,6 +4,7 @@
 //
 //   leakprofctl parse FILE|URL|- [--format=auto|debug0|debug1|debug2]
 //                                [--json] [--repeat=N] [--top=N] [--frames=N]
+//   leakprofctl top [--analyzer=URL] [--service=S] [--json] [--all] [--top=N]
 
 #include <fstream>
 #include <iostream>
@@ -20,6 +21,7 @@
 #include "common/http/fetcher.h"
 #include "ctl/collector_commands.h"
 #include "ctl/parse_command.h"
+#include "ctl/top_command.h"
 
 ABSL_FLAG(std::string, format, "auto",
           "parse: body format: auto, debug0 (gzipped pprof), debug1 "
@@ -28,10 +30,16 @@ ABSL_FLAG(bool, json, false, "print JSON instead of a text report");
 ABSL_FLAG(int, repeat, 1,
           "parse: parse the body N times and report the fastest run "
           "(\"best_seconds\" in JSON)");
-ABSL_FLAG(int, top, 20, "parse: sites shown in the text report; 0 shows all");
+ABSL_FLAG(int, top, 20,
+          "parse: sites shown in the text report; top: rows shown; 0 shows "
+          "all");
 ABSL_FLAG(int, frames, 8,
           "parse: frames of each site's sample stack in the text report; 0 "
           "shows all");
+ABSL_FLAG(std::string, analyzer, "http://127.0.0.1:7072",
+          "top: base URL of a running leakprof-analyzer");
+ABSL_FLAG(std::string, service, "", "top: only this service's sites");
+ABSL_FLAG(bool, all, false, "top: list every site, not only suspects");
 ABSL_FLAG(int, timeout_seconds, 30, "timeout for fetching a URL");
 ABSL_FLAG(int64_t, max_body_bytes, 128 << 20,
           "largest body accepted, after decompression");
@@ -58,10 +66,13 @@ constexpr char kUsage[] =
     "  services           services a collector holds (--collector)\n"
     "  sites SERVICE      a service's sites, most goroutines first\n"
     "  series SERVICE SITE  a site's fleet and per-instance series\n"
+    "  top                the suspect ranking of a running\n"
+    "                     leakprof-analyzer (--analyzer=URL)\n"
     "\n"
     "Examples:\n"
     "  leakprofctl parse http://127.0.0.1:6060/debug/pprof/goroutine\n"
     "  leakprofctl parse dump.txt --json\n"
+    "  leakprofctl top --analyzer=http://127.0.0.1:7072 --service=checkout\n"
     "\n"
     "Flags (--helpfull lists every flag):";
 
@@ -89,6 +100,27 @@ int RunParse(const std::vector<char*>& args) {
   auto fetcher = leakprof::http::NewCurlFetcher();
   absl::Status status =
       leakprof::ctl::RunParseCommand(options, *fetcher, std::cout);
+  if (!status.ok()) {
+    return Fail(absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
+                             status.message()));
+  }
+  return 0;
+}
+
+int RunTop(const std::vector<char*>& args) {
+  if (args.size() != 2) {
+    return Fail("usage: leakprofctl top [--service=S] [--json] (--help)");
+  }
+  leakprof::ctl::TopCommandOptions options;
+  options.analyzer = absl::GetFlag(FLAGS_analyzer);
+  options.service = absl::GetFlag(FLAGS_service);
+  options.json = absl::GetFlag(FLAGS_json);
+  options.top = absl::GetFlag(FLAGS_top);
+  options.all = absl::GetFlag(FLAGS_all);
+  options.timeout = absl::Seconds(absl::GetFlag(FLAGS_timeout_seconds));
+  auto fetcher = leakprof::http::NewCurlFetcher();
+  absl::Status status =
+      leakprof::ctl::RunTopCommand(options, *fetcher, std::cout);
   if (!status.ok()) {
     return Fail(absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
                              status.message()));
@@ -167,6 +199,7 @@ int main(int argc, char** argv) {
   if (command == "services" || command == "sites" || command == "series") {
     return RunCollectorCommand(args);
   }
+  if (command == "top") return RunTop(args);
   return Fail(absl::StrCat("unknown command \"", command,
                            "\"; try: leakprofctl --help"));
 }

@@ -43,6 +43,8 @@ packages=(
   prometheus
   golang-github-golang-snappy-dev
   golang-google-protobuf-dev
+  # The analyzer's alert tests run a real Alertmanager on loopback.
+  prometheus-alertmanager
   # Tools used by the scripts.
   pkg-config
   python3

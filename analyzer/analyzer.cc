@@ -1,0 +1,251 @@
+// Copyright 2026 The leakprof Authors.
+
+#include "analyzer/analyzer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/goprof/stack_id.h"
+
+namespace leakprof {
+namespace analyzer {
+namespace {
+
+constexpr size_t kMaxCachedStacks = 200000;
+
+absl::Status Annotate(const absl::Status& status, absl::string_view what) {
+  return absl::Status(status.code(),
+                      absl::StrCat(what, ": ", status.message()));
+}
+
+}  // namespace
+
+Analyzer::Analyzer(AnalyzerOptions options, FleetSource* source,
+                   IgnoreRules ignore, Routing routing,
+                   std::function<absl::Time()> now)
+    : options_(std::move(options)),
+      source_(source),
+      ignore_(std::move(ignore)),
+      routing_(std::move(routing)),
+      now_(now ? std::move(now) : [] { return absl::Now(); }) {}
+
+std::shared_ptr<const Report> Analyzer::latest() const {
+  absl::MutexLock lock(&mu_);
+  return latest_;
+}
+
+v1::Window Analyzer::WindowAt(int64_t now_s) const {
+  v1::Window window;
+  window.set_start_unix_seconds(now_s - absl::ToInt64Seconds(options_.window));
+  window.set_end_unix_seconds(0);  // now
+  return window;
+}
+
+int64_t Analyzer::StepSeconds() const {
+  if (options_.series_points <= 0) return 0;
+  return std::max<int64_t>(
+      1, absl::ToInt64Seconds(options_.window) / options_.series_points);
+}
+
+absl::StatusOr<v1::StackInfo> Analyzer::Stack(uint64_t stack_id) {
+  {
+    absl::MutexLock lock(&stack_mu_);
+    auto it = stacks_.find(stack_id);
+    if (it != stacks_.end()) return it->second;
+  }
+  v1::GetStackRequest request;
+  request.set_stack_id(stack_id);
+  absl::StatusOr<v1::GetStackResponse> response = source_->GetStack(request);
+  if (!response.ok()) return response.status();
+  absl::MutexLock lock(&stack_mu_);
+  if (stacks_.size() >= kMaxCachedStacks) stacks_.clear();
+  stacks_[stack_id] = response->stack();
+  return response->stack();
+}
+
+absl::StatusOr<std::vector<SiteInput>> Analyzer::ListInputs(
+    const std::string& service, int64_t now_s) {
+  std::vector<SiteInput> inputs;
+  v1::ListSitesRequest request;
+  request.set_service(service);
+  *request.mutable_window() = WindowAt(now_s);
+  request.set_page_size(1000);
+  while (static_cast<int>(inputs.size()) < options_.max_sites_per_service) {
+    absl::StatusOr<v1::ListSitesResponse> page = source_->ListSites(request);
+    if (!page.ok()) {
+      return Annotate(page.status(), absl::StrCat("ListSites ", service));
+    }
+    for (v1::SiteSummary& site : *page->mutable_sites()) {
+      if (static_cast<int>(inputs.size()) >= options_.max_sites_per_service) {
+        break;
+      }
+      SiteInput& input = inputs.emplace_back();
+      input.service = service;
+      input.summary = std::move(site);
+      input.window_end_unix_seconds = now_s;
+    }
+    if (page->next_page_token().empty()) break;
+    request.set_page_token(page->next_page_token());
+  }
+  return inputs;
+}
+
+absl::Status Analyzer::FillSite(SiteInput* input, int64_t now_s) {
+  if (input->summary.stack_ids_size() > 0) {
+    absl::StatusOr<v1::StackInfo> stack = Stack(input->summary.stack_ids(0));
+    if (stack.ok()) {
+      input->stack = *std::move(stack);
+    } else if (stack.status().code() != absl::StatusCode::kNotFound) {
+      return Annotate(stack.status(), "GetStack");
+    }
+  }
+  if (input->stack.frames_size() == 0) {
+    // Unknown stack: the site frame alone.
+    *input->stack.add_frames() = input->summary.site();
+    input->stack.set_site_frame(0);
+  }
+  if (!NeedsSeries(*input, options_.ranking, ignore_)) return absl::OkStatus();
+  v1::GetSiteSeriesRequest request;
+  request.set_service(input->service);
+  request.set_site_id(input->summary.site_id());
+  *request.mutable_window() = WindowAt(now_s);
+  request.set_step_seconds(StepSeconds());
+  request.set_max_instances(10000);
+  while (true) {
+    absl::StatusOr<v1::GetSiteSeriesResponse> page =
+        source_->GetSiteSeries(request);
+    if (!page.ok()) {
+      return Annotate(page.status(),
+                      absl::StrCat("GetSiteSeries ", input->service, " ",
+                                   goprof::FormatId(input->summary.site_id())));
+    }
+    for (v1::InstanceSeries& s : *page->mutable_instances()) {
+      input->series.push_back(std::move(s));
+    }
+    if (page->next_page_token().empty()) break;
+    request.set_page_token(page->next_page_token());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const Report>> Analyzer::Evaluate() {
+  absl::MutexLock eval_lock(&eval_mu_);
+  const absl::Time start = absl::Now();
+  const int64_t now_s = absl::ToUnixSeconds(now_());
+  auto report = std::make_shared<Report>();
+  report->generated_at = now_s;
+  report->window_seconds = absl::ToInt64Seconds(options_.window);
+
+  // Services, all pages.
+  std::vector<v1::ServiceSummary> services;
+  v1::ListServicesRequest list;
+  *list.mutable_window() = WindowAt(now_s);
+  list.set_page_size(1000);
+  while (true) {
+    absl::StatusOr<v1::ListServicesResponse> page = source_->ListServices(list);
+    if (!page.ok()) return Annotate(page.status(), "ListServices");
+    for (const v1::ServiceSummary& s : page->services()) services.push_back(s);
+    if (page->next_page_token().empty()) break;
+    list.set_page_token(page->next_page_token());
+  }
+
+  std::vector<SiteInput> inputs;
+  for (const v1::ServiceSummary& s : services) {
+    absl::StatusOr<std::vector<SiteInput>> sites =
+        ListInputs(s.service(), now_s);
+    if (!sites.ok()) return sites.status();
+    for (SiteInput& in : *sites) inputs.push_back(std::move(in));
+  }
+
+  // Fetch and score on `parallelism` threads; each site's series is
+  // dropped as soon as it is scored.
+  std::vector<SiteReport> scored(inputs.size());
+  std::atomic<size_t> next{0};
+  absl::Mutex error_mu;
+  absl::Status error;
+  auto work = [&] {
+    for (size_t i = next++; i < inputs.size(); i = next++) {
+      absl::Status status = FillSite(&inputs[i], now_s);
+      if (!status.ok()) {
+        absl::MutexLock lock(&error_mu);
+        if (error.ok()) error = status;
+        next = inputs.size();
+        return;
+      }
+      scored[i] = ScoreSite(inputs[i], options_.ranking, ignore_);
+      SiteKey key{scored[i].service, &scored[i].stack, scored[i].site_frame};
+      RouteResult route = routing_.Route(key);
+      scored[i].owner = std::move(route.owner);
+      scored[i].route_labels = std::move(route.labels);
+      inputs[i].series.clear();
+      inputs[i].series.shrink_to_fit();
+    }
+  };
+  const int threads = std::max(
+      1, std::min<int>(options_.parallelism, static_cast<int>(inputs.size())));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  if (!error.ok()) return error;
+
+  RankSites(&scored);
+  std::map<std::string, int> suspects_per_service;
+  for (const SiteReport& r : scored) {
+    if (r.suspect) {
+      ++report->suspects;
+      ++suspects_per_service[r.service];
+    }
+  }
+  for (const v1::ServiceSummary& s : services) {
+    ServiceReport& out = report->services.emplace_back();
+    out.service = s.service();
+    out.instances = s.instances();
+    out.goroutines = s.goroutines();
+    out.suspects = suspects_per_service[s.service()];
+  }
+  report->sites = std::move(scored);
+  report->duration_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  std::shared_ptr<const Report> result = std::move(report);
+  absl::MutexLock lock(&mu_);
+  latest_ = result;
+  return result;
+}
+
+absl::StatusOr<SiteSeries> Analyzer::ReadSiteSeries(const std::string& service,
+                                                    uint64_t site_id) const {
+  const int64_t now_s = absl::ToUnixSeconds(now_());
+  v1::GetSiteSeriesRequest request;
+  request.set_service(service);
+  request.set_site_id(site_id);
+  *request.mutable_window() = WindowAt(now_s);
+  request.set_step_seconds(StepSeconds());
+  request.set_max_instances(1000);  // the page shows at most this many
+  absl::StatusOr<v1::GetSiteSeriesResponse> response =
+      source_->GetSiteSeries(request);
+  if (!response.ok()) return response.status();
+  SiteSeries out;
+  out.step_seconds = request.step_seconds();
+  for (int i = 0; i < response->fleet_timestamps_unix_seconds_size() &&
+                  i < response->fleet_counts_size();
+       ++i) {
+    out.fleet.emplace_back(response->fleet_timestamps_unix_seconds(i),
+                           response->fleet_counts(i));
+  }
+  for (const v1::InstanceSeries& s : response->instances()) {
+    SiteSeries::Instance& inst = out.instances.emplace_back();
+    inst.instance = s.instance();
+    for (int i = 0; i < s.timestamps_unix_seconds_size() && i < s.counts_size();
+         ++i) {
+      inst.points.emplace_back(s.timestamps_unix_seconds(i), s.counts(i));
+    }
+  }
+  return out;
+}
+
+}  // namespace analyzer
+}  // namespace leakprof
