@@ -6,10 +6,11 @@
 # discovery, so its promtool rejects that one field and nothing else).
 set -euo pipefail
 
-dir="$(dirname "$0")"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 if [ -n "${TEST_SRCDIR:-}" ]; then
-  dir="$TEST_SRCDIR/${TEST_WORKSPACE:-leakprof}/deploy/prometheus"
+  root="$TEST_SRCDIR/${TEST_WORKSPACE:-leakprof}"
 fi
+dir="$root/deploy/prometheus"
 command -v promtool >/dev/null || { echo "promtool_test: promtool not found; run scripts/install-deps.sh" >&2; exit 1; }
 tmp="${TEST_TMPDIR:-$(mktemp -d)}"
 cp "$dir"/prometheus.yml "$dir"/prometheus-k8s.yml "$dir"/rules.yml \
@@ -38,6 +39,9 @@ with open('prometheus-k8s-static.yml', 'w') as f:
     yaml.safe_dump(cfg, f)
 PY
 run promtool check config prometheus-k8s-static.yml
+
+# Every expression names only metrics of docs/metrics.md.
+run python3 "$root/tests/e2e/exprs.py" check --rules rules.yml --metrics-md "$root/docs/metrics.md"
 
 # Every alert has a severity label and a summary annotation.
 run python3 - <<'PY'
