@@ -15,6 +15,9 @@ import os
 import sys
 
 DS = {'type': 'prometheus', 'uid': '${ds}'}
+# A site is a suspect when its score is over leakprof-analyzer --threshold
+# (default 50; scores run 0-100, +100 when confirmed). Keep them equal.
+THRESHOLD = 50
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -131,7 +134,7 @@ def suspects_table(title, desc, selector):
                             {'id': 'custom.displayMode', 'value': 'color-background'},
                             {'id': 'thresholds', 'value': {'mode': 'absolute', 'steps': [
                                 {'color': 'transparent', 'value': None},
-                                {'color': 'red', 'value': 1}]}}]},
+                                {'color': 'red', 'value': THRESHOLD}]}}]},
             {'matcher': {'id': 'byName', 'options': 'function'},
              'properties': [{'id': 'links', 'value': [
                  {'title': 'Open in leakprof', 'url': link, 'targetBlank': True}]}]},
@@ -155,12 +158,12 @@ def fleet():
     b.add(stat('Suspect sites', 'Sites over the analyzer\'s alerting threshold.',
                'max(leakprof_analyzer_suspects)', thresholds=[(1, 'red')]), 6, 4)
     b.add(stat('Goroutines at suspect sites', 'Fleet goroutines at the suspect sites.',
-               'sum(leakprof_site_goroutines and on (service, site_id) leakprof_suspect_score >= 1)'
-               ' or vector(0)'), 6, 4)
+               'sum(leakprof_site_goroutines and on (service, site_id) '
+               'leakprof_suspect_score > %d) or vector(0)' % THRESHOLD), 6, 4)
     b.add(stat('Memory at stake', 'Estimated stack memory held at suspect sites '
                '(stack size per class; see docs/analyzer.md).',
-               'sum(leakprof_site_est_bytes and on (service, site_id) leakprof_suspect_score >= 1)'
-               ' or vector(0)', unit='bytes', thresholds=[(1 << 30, 'red')]), 6, 4)
+               'sum(leakprof_site_est_bytes and on (service, site_id) '
+               'leakprof_suspect_score > %d) or vector(0)' % THRESHOLD, unit='bytes', thresholds=[(1 << 30, 'red')]), 6, 4)
     b.add(stat('Services monitored', 'Services with at least one agent reporting.',
                'count(count by (service) (leakprof_agent_target_goroutines))'), 6, 4)
     b.add(suspects_table('Top suspects', 'Highest-scoring sites (the analyzer exports at most '
@@ -197,11 +200,11 @@ def service():
     b.add(stat('Goroutines', 'All goroutines over the instances.',
                'sum(leakprof_agent_target_goroutines%s)' % sel), 6, 4)
     b.add(stat('Suspect sites', 'This service\'s sites over the alerting threshold.',
-               'count(leakprof_suspect_score%s >= 1) or vector(0)' % sel,
+               'count(leakprof_suspect_score%s > %d) or vector(0)' % (sel, THRESHOLD),
                thresholds=[(1, 'red')]), 6, 4)
     b.add(stat('Memory at stake', 'Estimated bytes at this service\'s suspect sites.',
                'sum(leakprof_site_est_bytes%s and on (service, site_id) '
-               'leakprof_suspect_score >= 1) or vector(0)' % sel, unit='bytes'), 6, 4)
+               'leakprof_suspect_score > %d) or vector(0)' % (sel, THRESHOLD), unit='bytes'), 6, 4)
     b.add(suspects_table('Sites of $service', 'Its exported sites, highest score first.', sel),
           24, 8)
     b.add(timeseries('Goroutines per site', 'Fleet goroutines at each exported site.',
