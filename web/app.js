@@ -201,7 +201,9 @@
       sparkCells.push({cell: spark, service: s.service, site_id: s.site_id});
       return el('tr', {class: s.suspect ? 'suspect' : 'benign', 'data-site-id': s.site_id},
         el('td', {class: 'num', text: s.rank}),
-        el('td', null, s.suspect ? el('span', {class: 'badge suspect', text: 'suspect'}) : ''),
+        el('td', null, s.suspect ? el('span', {class: 'badge suspect',
+          text: s.confirmed ? 'confirmed' : 'suspect'}) : s.suppressed ?
+          el('span', {class: 'badge none', text: 'suppressed'}) : ''),
         el('td', null, link(serviceHref(s.service), s.service)),
         el('td', {class: 'fn'}, link(siteHref(s.service, s.site_id), s.function || s.site_id,
           'site-link'), el('span', {class: 'file', text: fileLine(s)})),
@@ -296,6 +298,7 @@
       ['location', fileLine(s)],
       ['class', s.class],
       ['pattern', s.pattern],
+      ['owner', s.owner],
       ['rank', s.rank],
       ['score', fmtNum(s.score, 2)],
       ['goroutines now', fmtInt(s.goroutines)],
@@ -321,6 +324,8 @@
       el('h1', {id: 'site-function'}, s.function || siteId),
       s.suspect ? el('span', {class: 'badge suspect', text: 'suspect'}) :
         el('span', {class: 'badge ok', text: 'not a suspect'}),
+      s.confirmed ? [' ', el('span', {class: 'badge suspect', text: 'confirmed leak'})] : null,
+      s.suppressed ? [' ', el('span', {class: 'badge none', text: 'suppressed'})] : null,
       dl,
       el('h2', {text: 'Hint'}),
       s.hint ? el('div', {class: 'hint', id: 'hint', text: s.hint}) :
@@ -333,6 +338,7 @@
         el('span', {class: 'func', text: f.function || '?'}),
         el('span', {class: 'file', text: fileLine(f)})))) :
         el('p', {class: 'empty', text: 'no frames'}),
+      series.error ? el('p', {class: 'empty', text: 'series unavailable: ' + series.error}) : null,
       el('h2', {text: 'Fleet count' + (series.step_seconds ?
         ' (one point per ' + fmtDuration(series.step_seconds) + ')' : '')}),
       chart(series.fleet, 640, 160),

@@ -43,7 +43,8 @@ def make_sites():
             'growth_per_hour': growth, 'est_bytes': goroutines * 8192,
             'evidence': ['%d of %d instances rising' % (rising, instances),
                          'monotonic trend p<0.01'] if suspect else [],
-            'pattern': pattern, 'hint': hint,
+            'pattern': pattern, 'hint': hint, 'owner': 'team-' + service,
+            'confirmed': False, 'suppressed': False,
             'stack': [
                 {'function': 'runtime.gopark', 'file': '/usr/lib/go-1.19/src/runtime/proc.go', 'line': 363},
                 {'function': 'runtime.chansend1', 'file': '/usr/lib/go-1.19/src/runtime/chan.go', 'line': 144},
