@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -119,6 +120,23 @@ def start_fleet(tmp, bins, rules):
     return f, prom
 
 
+def check_ranking(fleet):
+    """The seeded leaks rank first: the top site is a suspect of a leaking
+    example service."""
+    sites = fleet.suspects().get('suspects', [])
+    flagged = [x for x in sites if x.get('suspect')]
+    check(bool(flagged), 'the analyzer flags %d suspect sites of %d ranked' % (
+        len(flagged), len(sites)))
+    if sites:
+        top = sites[0]
+        check(top.get('suspect') and top.get('service') in ('checkout', 'search'),
+              'rank 1 is a suspect of a leaking service: %s %s (%s, score %s)' % (
+                  top.get('service'), top.get('function'), top.get('pattern'), top.get('score')))
+    # Suspects come before every non-suspect.
+    order = [bool(x.get('suspect')) for x in sites]
+    check(order == sorted(order, reverse=True), 'suspects ranked above every other site')
+
+
 def wait_for(prom, expr, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -136,6 +154,8 @@ def main():
     ap.add_argument('--bins', default='', help='collector=PATH,analyzer=PATH,agent=PATH,'
                                                'service=PATH: fleet mode')
     ap.add_argument('--timeout', type=int, default=180, help='seconds to wait for data')
+    ap.add_argument('--page-test', default='',
+                    help='fleet mode: also run this page_test.sh against the real analyzer')
     args = ap.parse_args()
     if not shutil.which('prometheus'):
         sys.exit('prometheus not installed: run scripts/install-deps.sh')
@@ -150,8 +170,8 @@ def main():
             service = 'checkout'
             print('     fleet mode: prometheus %s, analyzer %s' % (prom, fleet.analyzer_http))
             ready = (wait_for(prom, 'up{job="leakprof-agent"} == 1', 60, 'agents scraped') and
-                     wait_for(prom, 'leakprof_suspect_score', args.timeout,
-                              'the analyzer to export suspect gauges') and
+                     wait_for(prom, 'leakprof_suspect_score > 50', args.timeout,
+                              'the analyzer to flag a suspect') and
                      wait_for(prom, 'rate(leakprof_agent_scrapes_total[1m]) > 0', 60,
                               'two scrapes of the agents'))
             if not ready:
@@ -191,6 +211,13 @@ def main():
                 check(not empty, '%s parses; its selectors return data%s' % (
                     e['where'], (': empty ' + ', '.join(empty)) if empty else ''))
         if bins:
+            check_ranking(fleet)
+            if args.page_test:
+                r = subprocess.run(['bash', args.page_test, 'http://%s/' % fleet.analyzer_http],
+                                   capture_output=True, text=True, timeout=300)
+                sys.stdout.write(r.stdout)
+                check(r.returncode == 0, 'page test against the real analyzer' + (
+                    '' if r.returncode == 0 else ': ' + r.stderr[-500:]))
             groups = get(prom, '/api/v1/rules')['data']['groups']
             rules = [r for g in groups for r in g['rules']]
             errs = [r['name'] + ': ' + r.get('lastError', '') for r in rules
