@@ -1,0 +1,87 @@
+// Copyright 2026 The leakprof Authors.
+//
+// The stack dictionary on the agent's side: every stack definition the agent
+// may have to send (DefinitionStore), and turning a snapshot of points into
+// the wire snapshot that carries some definitions with an interned string
+// table (WithDefinitions).
+//
+// Thread safety: DefinitionStore is thread-safe (scrape threads add, the
+// sender thread reads). The free functions are pure.
+
+#ifndef LEAKPROF_AGENT_DEFINITIONS_H_
+#define LEAKPROF_AGENT_DEFINITIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "common/goprof/profile.h"
+#include "proto/snapshot.pb.h"
+
+namespace leakprof {
+namespace agent {
+
+// One stack's definition, self-contained (owns its strings).
+struct StackDefinition {
+  uint64_t site_id = 0;
+  goprof::BlockClass block_class = goprof::BlockClass::kOther;
+  std::vector<goprof::Frame> frames;  // innermost first
+  int site_frame = -1;
+  std::optional<goprof::Frame> created_by;
+};
+
+// The wire value of a class: goprof value + 1 (proto/snapshot.proto).
+v1::BlockClass ToProtoClass(goprof::BlockClass c);
+// Inverse; nullopt for UNSPECIFIED or an unknown number.
+std::optional<goprof::BlockClass> FromProtoClass(int c);
+
+struct DefinitionStoreOptions {
+  // Most definitions kept. When a new one would exceed it, the store is
+  // emptied first (the next scrape re-adds the stacks still alive; spooled
+  // snapshots carry their own definitions).
+  size_t max_definitions = 100000;
+};
+
+// Stack id -> definition. Entries are never changed once added.
+class DefinitionStore {
+ public:
+  explicit DefinitionStore(
+      DefinitionStoreOptions options = DefinitionStoreOptions())
+      : options_(options) {}
+
+  bool Contains(uint64_t id) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Adds `def` under `id` unless `id` is there already.
+  void Add(uint64_t id, StackDefinition def) ABSL_LOCKS_EXCLUDED(mu_);
+  std::optional<StackDefinition> Get(uint64_t id) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  size_t size() const ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Adds every definition `snapshot` carries (decoding its string table).
+  // Definitions with out-of-range string indices are skipped.
+  void AddFrom(const v1::Snapshot& snapshot) ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  const DefinitionStoreOptions options_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<uint64_t, StackDefinition> defs_ ABSL_GUARDED_BY(mu_);
+};
+
+// `points` (a snapshot without definitions and strings) plus the
+// definitions of `ids` found in `store`, their strings interned into
+// `strings` (index 0 = ""). Ids the store does not know are left out; ids
+// are defined once each.
+v1::Snapshot WithDefinitions(const v1::Snapshot& points,
+                             absl::Span<const uint64_t> ids,
+                             const DefinitionStore& store);
+
+// `snapshot` without its definitions and strings.
+v1::Snapshot WithoutDefinitions(const v1::Snapshot& snapshot);
+
+}  // namespace agent
+}  // namespace leakprof
+
+#endif  // LEAKPROF_AGENT_DEFINITIONS_H_

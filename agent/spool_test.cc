@@ -1,0 +1,114 @@
+// Copyright 2026 The leakprof Authors.
+//
+// Spool on a real directory under TEST_TMPDIR.
+
+#include "agent/spool.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace leakprof {
+namespace agent {
+namespace {
+
+std::string Dir(const std::string& name) {
+  return absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
+}
+
+std::unique_ptr<Spool> Open(const std::string& dir, int64_t max = 1000) {
+  SpoolOptions o;
+  o.dir = dir;
+  o.max_bytes = max;
+  auto s = Spool::Open(o);
+  EXPECT_TRUE(s.ok()) << s.status();
+  return s.ok() ? *std::move(s) : nullptr;
+}
+
+std::string Front(Spool& s) {
+  auto f = s.Front();
+  EXPECT_TRUE(f.ok()) << f.status();
+  return f.ok() && f->has_value() ? **f : "<none>";
+}
+
+TEST(SpoolTest, FifoAcrossReopen) {
+  const std::string dir = Dir("fifo");
+  {
+    auto s = Open(dir);
+    ASSERT_TRUE(s->Append("one").ok());
+    ASSERT_TRUE(s->Append("two").ok());
+    ASSERT_TRUE(s->Append("three").ok());
+    EXPECT_EQ(s->entries(), 3);
+    EXPECT_EQ(s->bytes(), 11);
+    EXPECT_EQ(Front(*s), "one");
+    s->PopFront();
+  }
+  auto s = Open(dir);
+  EXPECT_EQ(s->entries(), 2);
+  EXPECT_EQ(Front(*s), "two");
+  ASSERT_TRUE(s->Append("four").ok());
+  s->PopFront();
+  EXPECT_EQ(Front(*s), "three");
+  s->PopFront();
+  EXPECT_EQ(Front(*s), "four");
+  s->PopFront();
+  EXPECT_EQ(Front(*s), "<none>");
+  EXPECT_EQ(s->bytes(), 0);
+}
+
+TEST(SpoolTest, DropsOldestWhenFull) {
+  auto s = Open(Dir("full"), 10);
+  ASSERT_TRUE(s->Append("aaaa").ok());
+  ASSERT_TRUE(s->Append("bbbb").ok());
+  ASSERT_TRUE(s->Append("cccc").ok());  // 12 > 10: "aaaa" goes
+  EXPECT_EQ(s->dropped(), 1);
+  EXPECT_EQ(s->entries(), 2);
+  EXPECT_EQ(Front(*s), "bbbb");
+  EXPECT_EQ(s->Append(std::string(11, 'x')).code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(s->entries(), 2);  // nothing dropped for an entry that never fits
+}
+
+TEST(SpoolTest, SmallerBoundOnReopenDropsOldest) {
+  const std::string dir = Dir("shrink");
+  {
+    auto s = Open(dir, 100);
+    for (const char* e : {"11111", "22222", "33333"}) {
+      ASSERT_TRUE(s->Append(e).ok());
+    }
+  }
+  auto s = Open(dir, 10);
+  EXPECT_EQ(s->entries(), 2);
+  EXPECT_EQ(s->dropped(), 1);
+  EXPECT_EQ(Front(*s), "22222");
+}
+
+TEST(SpoolTest, SequencesPersist) {
+  const std::string dir = Dir("seq");
+  {
+    auto s = Open(dir);
+    EXPECT_EQ(*s->NextSequence("a/1"), 1u);
+    EXPECT_EQ(*s->NextSequence("a/1"), 2u);
+    EXPECT_EQ(*s->NextSequence("b/1"), 1u);
+  }
+  auto s = Open(dir);
+  EXPECT_EQ(*s->NextSequence("a/1"), 3u);
+  EXPECT_EQ(*s->NextSequence("b/1"), 2u);
+}
+
+TEST(SpoolTest, BadOptions) {
+  SpoolOptions o;
+  EXPECT_EQ(Spool::Open(o).status().code(), absl::StatusCode::kInvalidArgument);
+  o.dir = Dir("zero");
+  o.max_bytes = 0;
+  EXPECT_EQ(Spool::Open(o).status().code(), absl::StatusCode::kInvalidArgument);
+  o.dir = "/proc/no/such/dir";
+  o.max_bytes = 10;
+  EXPECT_EQ(Spool::Open(o).status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace agent
+}  // namespace leakprof
