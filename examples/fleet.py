@@ -214,6 +214,8 @@ class Fleet:
     def start_agent(self, service, instance, target_url, http_port=None):
         http_port = http_port or free_port()
         addr = '127.0.0.1:%d' % http_port
+        spool = os.path.join(self.data_dir, 'spool', instance)
+        os.makedirs(spool, exist_ok=True)
         p = self.start('agent-' + instance, [
             self.binary('leakprof-agent'),
             '--target=' + target_url,
@@ -222,7 +224,7 @@ class Fleet:
             '--collector=' + self.collector_grpc,
             '--interval=' + self.agent_interval,
             '--http_addr=' + addr,
-            '--spool_dir=' + os.path.join(self.data_dir, 'spool', instance),
+            '--spool_dir=' + spool,
         ])
         self.wait_healthy(p, addr)
         self.agents.append((instance, addr))

@@ -83,16 +83,14 @@ def drop_result_matcher(matchers):
     return '{%s}' % ','.join(parts) if parts else ''
 
 
-def start_parse_only(tmp):
-    """Prometheus scraping only itself."""
+def parse_only_fleet(tmp):
+    """A fleet of just Prometheus (nothing leakprof to scrape)."""
     import fleet as fleet_lib  # examples/fleet.py
-    f = fleet_lib.Fleet(bin_dir=tmp, data_dir=os.path.join(tmp, 'fleet'),
-                        base_port=fleet_lib.free_port())
-    prom = f.start_prometheus(rules_path=None)
-    return f, prom
+    return fleet_lib.Fleet(bin_dir=tmp, data_dir=os.path.join(tmp, 'fleet'),
+                           base_port=fleet_lib.free_port())
 
 
-def start_fleet(tmp, bins, rules):
+def make_fleet(tmp, bins):
     import fleet as fleet_lib
     bin_dir = os.path.join(tmp, 'bin')
     os.makedirs(bin_dir, exist_ok=True)
@@ -113,11 +111,15 @@ def start_fleet(tmp, bins, rules):
                         # Deliveries to a closed port: alerts_sent_total gets series.
                         extra_analyzer_flags=['--alertmanager_url=http://127.0.0.1:%d' %
                                               fleet_lib.free_port(), '--min_points=4'])
+    return f
+
+
+def start_fleet(f, rules):
+    """Collector, analyzer, 2 leaking services with agents, Prometheus."""
     f.start_collector()
     f.start_analyzer()
-    f.start_example_fleet(2)   # checkout-0 (leaking), search-0 (leaking)
-    prom = f.start_prometheus(rules_path=rules)
-    return f, prom
+    f.start_example_fleet(2)   # checkout-0, search-0: both leak
+    return f.start_prometheus(rules_path=rules)
 
 
 def check_ranking(fleet):
@@ -166,7 +168,8 @@ def main():
     items = []
     try:
         if bins:
-            fleet, prom = start_fleet(tmp, bins, args.rules)
+            fleet = make_fleet(tmp, bins)
+            prom = start_fleet(fleet, args.rules)
             service = 'checkout'
             print('     fleet mode: prometheus %s, analyzer %s' % (prom, fleet.analyzer_http))
             ready = (wait_for(prom, 'up{job="leakprof-agent"} == 1', 60, 'agents scraped') and
@@ -178,7 +181,8 @@ def main():
                 raise SystemExit(1)
             time.sleep(3)
         else:
-            fleet, prom = start_parse_only(tmp)
+            fleet = parse_only_fleet(tmp)
+            prom = fleet.start_prometheus(rules_path=None)
             service = 'svc'
             print('     parse mode: prometheus %s (no leakprof binaries given)' % prom)
         bad = query(prom, 'sum(rate(leakprof_agent_scrapes_total[5m])')
