@@ -45,7 +45,8 @@ FALLBACK_FLAGS = {
     'collector': {'data_dir', 'grpc_addr', 'http_addr', 'retention', 'auth_token_file',
                   'tls_cert', 'tls_key', 'tls_client_ca'},
     'analyzer': {'collector', 'window', 'interval', 'http_addr', 'alertmanager_url',
-                 'ticket_webhook_url', 'routing', 'ignore', 'once', 'max_suspect_series'},
+                 'ticket_webhook_url', 'routing', 'ignore', 'once', 'max_suspect_series',
+                 'auth_token_file', 'tls_ca'},
 }
 NAMESPACED = {'Deployment', 'StatefulSet', 'Service', 'ConfigMap', 'Secret', 'DaemonSet'}
 
