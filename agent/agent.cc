@@ -93,6 +93,7 @@ void Agent::RunTarget(TargetScraper* scraper) {
       if (stop_) return;
     }
     TargetScraper::Cycle cycle = scraper->RunOnce();
+    cycles_.fetch_add(1);
     for (v1::Snapshot& s : cycle.snapshots) {
       metrics_.SnapshotBytes(t.service, t.instance,
                              static_cast<int64_t>(s.ByteSizeLong()));

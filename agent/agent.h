@@ -17,6 +17,8 @@
 #ifndef LEAKPROF_AGENT_AGENT_H_
 #define LEAKPROF_AGENT_AGENT_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -67,6 +69,8 @@ class Agent {
   Sender& sender() { return *sender_; }
   Spool& spool() { return *spool_; }
   const Pusher& pusher() const { return *pusher_; }
+  // Scrape cycles run so far, over all targets.
+  int64_t cycles() const { return cycles_.load(); }
 
  private:
   Agent() = default;
@@ -86,6 +90,7 @@ class Agent {
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ = false;
+  std::atomic<int64_t> cycles_{0};
 };
 
 }  // namespace agent

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "proto/snapshot.grpc.pb.h"
 
 namespace leakprof {
@@ -19,11 +20,39 @@ absl::Status FromGrpc(const grpc::Status& s) {
                       s.error_message());
 }
 
+// A channel with gzip, TLS when configured, quick reconnects. Credentials
+// are made per channel so that, between pushes, nothing holds gRPC
+// initialized and its background threads stop.
+std::shared_ptr<grpc::Channel> NewChannel(
+    const CollectorClientOptions& options) {
+  std::shared_ptr<grpc::ChannelCredentials> creds;
+  if (!options.tls_ca.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = options.tls_ca;
+    ssl.pem_cert_chain = options.tls_cert;
+    ssl.pem_private_key = options.tls_key;
+    creds = grpc::SslCredentials(ssl);
+  } else {
+    creds = grpc::InsecureChannelCredentials();
+  }
+  grpc::ChannelArguments args;
+  args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
+  if (!options.tls_server_name.empty()) {
+    args.SetSslTargetNameOverride(options.tls_server_name);
+  }
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  return grpc::CreateCustomChannel(options.address, creds, args);
+}
+
 class GrpcCollectorClient final : public PushTransport {
  public:
-  GrpcCollectorClient(std::shared_ptr<grpc::Channel> channel,
-                      CollectorClientOptions options)
-      : stub_(v1::Collector::NewStub(channel)), options_(std::move(options)) {}
+  explicit GrpcCollectorClient(CollectorClientOptions options)
+      : options_(std::move(options)) {}
+
+  void Idle() override {
+    absl::MutexLock lock(&mu_);
+    stub_.reset();
+  }
 
   absl::StatusOr<v1::PushResponse> Push(const v1::Snapshot& snapshot) override {
     grpc::ClientContext context;
@@ -37,7 +66,15 @@ class GrpcCollectorClient final : public PushTransport {
     v1::PushRequest request;
     *request.mutable_snapshot() = snapshot;
     v1::PushResponse response;
-    grpc::Status s = stub_->Push(&context, request, &response);
+    std::shared_ptr<v1::Collector::Stub> stub;
+    {
+      absl::MutexLock lock(&mu_);
+      if (stub_ == nullptr) {
+        stub_ = v1::Collector::NewStub(NewChannel(options_));
+      }
+      stub = stub_;
+    }
+    grpc::Status s = stub->Push(&context, request, &response);
     if (!s.ok()) {
       return absl::Status(
           FromGrpc(s).code(),
@@ -47,8 +84,10 @@ class GrpcCollectorClient final : public PushTransport {
   }
 
  private:
-  std::unique_ptr<v1::Collector::Stub> stub_;
   const CollectorClientOptions options_;
+  absl::Mutex mu_;
+  // Created on the first push after Idle(); the channel lives as long.
+  std::shared_ptr<v1::Collector::Stub> stub_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace
@@ -62,30 +101,11 @@ absl::StatusOr<std::unique_ptr<PushTransport>> NewCollectorClient(
     return absl::InvalidArgumentError(
         "a TLS client certificate needs its key and the reverse");
   }
-  std::shared_ptr<grpc::ChannelCredentials> creds;
-  if (!options.tls_ca.empty()) {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = options.tls_ca;
-    ssl.pem_cert_chain = options.tls_cert;
-    ssl.pem_private_key = options.tls_key;
-    creds = grpc::SslCredentials(ssl);
-  } else {
-    if (!options.tls_cert.empty()) {
-      return absl::InvalidArgumentError(
-          "a TLS client certificate needs a CA (--tls-ca)");
-    }
-    creds = grpc::InsecureChannelCredentials();
+  if (options.tls_ca.empty() && !options.tls_cert.empty()) {
+    return absl::InvalidArgumentError(
+        "a TLS client certificate needs a CA (--tls-ca)");
   }
-  grpc::ChannelArguments args;
-  args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
-  if (!options.tls_server_name.empty()) {
-    args.SetSslTargetNameOverride(options.tls_server_name);
-  }
-  // Reconnect quickly once the collector is back.
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
-  auto channel = grpc::CreateCustomChannel(options.address, creds, args);
-  return std::unique_ptr<PushTransport>(
-      new GrpcCollectorClient(std::move(channel), options));
+  return std::unique_ptr<PushTransport>(new GrpcCollectorClient(options));
 }
 
 }  // namespace agent

@@ -4,6 +4,7 @@
 // compact snapshots to a leakprof collector. docs/agent.md.
 
 #include <google/protobuf/util/json_util.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -241,7 +242,14 @@ int Main() {
   const int sig = WaitForTerminationSignal();
   Log(absl::StrCat("got signal ", sig, ", stopping"));
   (*agent)->Stop();
-  Log("stopped");
+  rusage ru = {};
+  getrusage(RUSAGE_SELF, &ru);
+  Log(absl::StrCat("stopped after ", (*agent)->cycles(),
+                   " scrape cycles; cpu_user_us=",
+                   int64_t{ru.ru_utime.tv_sec} * 1000000 + ru.ru_utime.tv_usec,
+                   " cpu_sys_us=",
+                   int64_t{ru.ru_stime.tv_sec} * 1000000 + ru.ru_stime.tv_usec,
+                   " max_rss_kib=", ru.ru_maxrss));
   return 0;
 }
 

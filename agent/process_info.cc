@@ -138,23 +138,28 @@ std::string GoVersionFromImage(absl::string_view image) {
 std::string GoVersionOfExecutable(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return "";
-  std::string image;
-  constexpr size_t kMax = 64 << 20;
-  char buf[1 << 16];
-  // The header is in .go.buildinfo, early in the file: read chunks and stop
-  // at the first hit.
+  // Read in 1 MiB windows that overlap by 256 bytes (header + version), so
+  // memory stays small whatever the executable's size; stop at 64 MiB.
+  constexpr size_t kWindow = 1 << 20;
+  constexpr size_t kOverlap = 256;
+  constexpr off_t kMax = off_t{64} << 20;
+  std::string buf(kWindow + kOverlap, '\0');
   std::string version;
-  while (image.size() < kMax) {
-    const ssize_t n = read(fd, buf, sizeof(buf));
+  off_t offset = 0;  // file offset of buf[0]; a multiple of 16
+  size_t have = 0;
+  while (offset < kMax) {
+    const ssize_t n = pread(fd, buf.data() + have, buf.size() - have,
+                            offset + static_cast<off_t>(have));
     if (n <= 0) break;
-    image.append(buf, static_cast<size_t>(n));
-    if (image.size() % (1 << 20) < sizeof(buf)) {
-      version = GoVersionFromImage(image);
-      if (!version.empty()) break;
-    }
+    have += static_cast<size_t>(n);
+    version = GoVersionFromImage(absl::string_view(buf.data(), have));
+    if (!version.empty() || have < buf.size()) break;
+    // Keep the last kOverlap bytes (kOverlap is a multiple of 16).
+    std::memmove(buf.data(), buf.data() + have - kOverlap, kOverlap);
+    offset += static_cast<off_t>(have - kOverlap);
+    have = kOverlap;
   }
   close(fd);
-  if (version.empty()) version = GoVersionFromImage(image);
   return version;
 }
 

@@ -36,6 +36,10 @@ class PushTransport {
   virtual ~PushTransport() = default;
   virtual absl::StatusOr<v1::PushResponse> Push(
       const v1::Snapshot& snapshot) = 0;
+  // Nothing more to push for now: a transport may release its connection
+  // (the gRPC one closes its channel, so gRPC's timer threads sleep until
+  // the next push).
+  virtual void Idle() {}
 };
 
 // The `result` label of leakprof_agent_pushes_total for one RPC outcome:
@@ -72,6 +76,9 @@ class Pusher {
   // (see PushTransport), or kFailedPrecondition when the collector still
   // lacked definitions after the retries.
   absl::Status Push(const v1::Snapshot& snapshot);
+
+  // Nothing queued: lets the transport release its connection.
+  void Idle() { transport_->Idle(); }
 
   // Forgets which ids the collector acknowledged (e.g. a new endpoint).
   void ForgetAcknowledged() { acked_.clear(); }

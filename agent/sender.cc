@@ -132,6 +132,11 @@ void Sender::Run() {
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return stop_ || !queue_.empty() || spool_->entries() > 0;
       };
+      if (!ready()) {
+        mu_.Unlock();
+        pusher_->Idle();
+        mu_.Lock();
+      }
       mu_.Await(absl::Condition(&ready));
       if (stop_) return;
       if (spool_->entries() > 0) {

@@ -33,6 +33,11 @@ v1::Snapshot BuildSnapshot(const goprof::Profile& profile,
   const bool debug2 = profile.format == goprof::Format::kDebug2;
   for (int i = 0; i < n; ++i) {
     const goprof::Stack& st = profile.stacks[i];
+    // A goroutine caught with no frames (just starting or exiting) has no
+    // site: it counts in total_goroutines only. The collector requires frames
+    // in every definition.
+    if (st.frame_indices.empty()) continue;
+    const uint32_t point = static_cast<uint32_t>(s.stack_ids_size());
     s.add_stack_ids(st.id);
     s.add_counts(st.count);
 
@@ -54,7 +59,7 @@ v1::Snapshot BuildSnapshot(const goprof::Profile& profile,
     const bool refined = defined_class != st.block_class;
     if (st.leaked > 0 || debug2 || refined) {
       v1::StackExtra* e = s.add_extras();
-      e->set_point(static_cast<uint32_t>(i));
+      e->set_point(point);
       e->set_leaked(st.leaked);
       if (debug2) {
         v1::WaitAges* w = e->mutable_wait();

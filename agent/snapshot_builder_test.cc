@@ -153,6 +153,27 @@ TEST(DefinitionsTest, BadStringIndicesAreSkipped) {
   EXPECT_FALSE(store.Contains(9));
 }
 
+TEST(SnapshotBuilderTest, StackWithoutFramesCountsOnlyInTotal) {
+  // Go sometimes reports a goroutine caught starting or exiting with no
+  // frames; the collector refuses definitions without frames.
+  goprof::Profile p = Load("go119_tiny.debug0");
+  ASSERT_GE(p.stacks.size(), 2u);
+  goprof::Stack empty;
+  empty.id = 42;
+  empty.count = 1;
+  p.stacks.insert(p.stacks.begin(), empty);
+  p.total_goroutines += 1;
+  DefinitionStore store;
+  const v1::Snapshot s = BuildSnapshot(p, Meta(), &store);
+  EXPECT_EQ(s.total_goroutines(), p.total_goroutines);
+  ASSERT_EQ(s.stack_ids_size(), static_cast<int>(p.stacks.size()) - 1);
+  EXPECT_EQ(s.stack_ids(0), p.stacks[1].id);
+  EXPECT_FALSE(store.Contains(42));
+  for (const v1::StackExtra& e : s.extras()) {
+    EXPECT_LT(e.point(), static_cast<uint32_t>(s.stack_ids_size()));
+  }
+}
+
 }  // namespace
 }  // namespace agent
 }  // namespace leakprof

@@ -200,13 +200,11 @@ int64_t Spool::dropped() const {
 
 absl::StatusOr<uint64_t> Spool::NextSequence(absl::string_view key) {
   absl::MutexLock lock(&mu_);
-  const std::string path = absl::StrFormat("%s/sequence-%016x", options_.dir,
-                                           XXH3_64bits(key.data(), key.size()));
-  uint64_t next = 1;
-  auto cached = sequences_.find(key);
-  if (cached != sequences_.end()) {
-    next = cached->second;
-  } else {
+  auto it = sequences_.find(key);
+  if (it == sequences_.end()) {
+    const std::string path = absl::StrFormat(
+        "%s/sequence-%016x", options_.dir, XXH3_64bits(key.data(), key.size()));
+    uint64_t next = 1;
     absl::StatusOr<std::string> old = ReadWholeFile(path);
     if (old.ok()) {
       uint64_t v = 0;
@@ -216,11 +214,25 @@ absl::StatusOr<uint64_t> Spool::NextSequence(absl::string_view key) {
     } else if (old.status().code() != absl::StatusCode::kNotFound) {
       return old.status();
     }
+    const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return Errno("cannot open", path);
+    it = sequences_.emplace(std::string(key), SequenceFile{next, fd}).first;
   }
-  absl::Status s = WriteFileAtomically(path, absl::StrCat(next + 1, "\n"));
-  if (!s.ok()) return s;
-  sequences_[std::string(key)] = next + 1;
+  // Fixed width, written in place: one pwrite per snapshot, never a
+  // shorter file.
+  const uint64_t next = it->second.next;
+  const std::string text = absl::StrFormat("%020u\n", next + 1);
+  if (pwrite(it->second.fd, text.data(), text.size(), 0) !=
+      static_cast<ssize_t>(text.size())) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot write the sequence of ", key, ": ", std::strerror(errno)));
+  }
+  it->second.next = next + 1;
   return next;
+}
+
+Spool::~Spool() {
+  for (auto& [key, f] : sequences_) close(f.fd);
 }
 
 }  // namespace agent

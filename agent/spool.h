@@ -46,6 +46,9 @@ class Spool {
   // kInvalidArgument for an empty dir or max_bytes <= 0; kUnavailable when
   // the directory cannot be created or read.
   static absl::StatusOr<std::unique_ptr<Spool>> Open(SpoolOptions options);
+  ~Spool();
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
 
   // Appends one entry at the back. kResourceExhausted when the entry alone is
   // larger than max_bytes (nothing is dropped then); kUnavailable when the
@@ -87,7 +90,12 @@ class Spool {
   uint64_t next_position_ ABSL_GUARDED_BY(mu_) = 1;
   int64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::flat_hash_map<std::string, uint64_t> sequences_ ABSL_GUARDED_BY(mu_);
+  struct SequenceFile {
+    uint64_t next;
+    int fd;
+  };
+  absl::flat_hash_map<std::string, SequenceFile> sequences_
+      ABSL_GUARDED_BY(mu_);
 };
 
 // Writes `bytes` to `path` through a temporary file and rename.

@@ -77,16 +77,16 @@ int main(int argc, char** argv) {
     meta.agent_version = "leakprof-agent/0.1.0";
     agent::DefinitionStore store;
     const v1::Snapshot s = agent::BuildSnapshot(*p, meta, &store);
-    const std::vector<uint64_t> ids(s.stack_ids().begin(),
-                                    s.stack_ids().end());
-    const size_t first = Gzip(Request(agent::WithDefinitions(s, ids, store))).size();
+    const std::vector<uint64_t> ids(s.stack_ids().begin(), s.stack_ids().end());
+    const size_t first =
+        Gzip(Request(agent::WithDefinitions(s, ids, store))).size();
     const size_t steady = Gzip(Request(s)).size();
     std::string name = argv[i];
     name = name.substr(name.rfind('/') + 1);
-    std::printf("%-28s %10zu %10zu %8zu %12zu %12zu %7.1f%%\n", name.c_str(),
-                body.size(), gz_body, p->stacks.size(), first, steady,
-                100.0 * static_cast<double>(steady) /
-                    static_cast<double>(gz_body));
+    std::printf(
+        "%-28s %10zu %10zu %8zu %12zu %12zu %7.1f%%\n", name.c_str(),
+        body.size(), gz_body, p->stacks.size(), first, steady,
+        100.0 * static_cast<double>(steady) / static_cast<double>(gz_body));
   }
   return 0;
 }

@@ -39,7 +39,7 @@ struct ServiceOptions {
   int max_concurrent_pushes = 512;
   // Threads running pushes (each blocks on its write; RocksDB groups them
   // into one WAL write and sync) and queries.
-  int push_threads = 16;
+  int push_threads = 64;
   int query_threads = 2;
   // Accepted bearer tokens; empty: no authentication. When set, every RPC
   // (Push, Query, State) needs "authorization: Bearer <token>".

@@ -2,6 +2,7 @@
 #include "collector/collector_service.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -255,6 +256,82 @@ TEST_F(ServiceTest, OverloadIsResourceExhausted) {
   grpc::Status st = Push(s, &r);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(st.error_message(), HasSubstr("back off"));
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in),
+                     std::istreambuf_iterator<char>());
+}
+
+// A CA, a server certificate for "localhost" and a client certificate, made
+// with Debian's openssl command.
+bool MakeCertificates(const std::string& dir) {
+  const std::string script = absl::StrCat(
+      "set -e; cd '", dir, "'; ",
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca "
+      "-keyout ca.key -out ca.pem; ",
+      "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost "
+      "-keyout server.key -out server.csr; ",
+      "printf 'subjectAltName=DNS:localhost' > san.ext; ",
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key "
+      "-CAcreateserial -days 2 -extfile san.ext -out server.pem; ",
+      "openssl req -newkey rsa:2048 -nodes -subj /CN=agent "
+      "-keyout client.key -out client.csr; ",
+      "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key "
+      "-CAcreateserial -days 2 -out client.pem");
+  return std::system(("(" + script + ") >/dev/null 2>&1").c_str()) == 0;
+}
+
+TEST(TlsTest, MutualTlsAcceptsSignedClientsOnly) {
+  const std::string dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/tls");
+  ASSERT_EQ(std::system(("mkdir -p '" + dir + "'").c_str()), 0);
+  if (!MakeCertificates(dir)) GTEST_SKIP() << "openssl not available";
+  StoreOptions store_options;
+  store_options.data_dir = dir + "/db";
+  auto store = Store::Open(store_options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  CollectorMetrics metrics(std::make_shared<prometheus::Registry>());
+  RealClock clock;
+  CollectorServices services(store->get(), &metrics, &clock, ServiceOptions());
+  GrpcServerOptions options;
+  options.tls_cert_file = dir + "/server.pem";
+  options.tls_key_file = dir + "/server.key";
+  options.tls_client_ca_file = dir + "/ca.pem";
+  auto server = StartGrpcServer(options, &services);
+  ASSERT_TRUE(server.ok()) << server.status();
+
+  auto push = [&](bool with_client_cert) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadAll(dir + "/ca.pem");
+    if (with_client_cert) {
+      ssl.pem_private_key = ReadAll(dir + "/client.key");
+      ssl.pem_cert_chain = ReadAll(dir + "/client.pem");
+    }
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("localhost");
+    auto stub = v1::Collector::NewStub(
+        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", server->port),
+                                  grpc::SslCredentials(ssl), args));
+    v1::PushRequest req;
+    *req.mutable_snapshot() = MakeSnapshot(
+        "api", "pod-1", absl::ToUnixSeconds(absl::Now()) - 60, 1, {{1, 1}});
+    AddDefinitions(req.mutable_snapshot(), {1});
+    v1::PushResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(30));
+    return stub->Push(&ctx, req, &resp);
+  };
+  EXPECT_NE(push(false).error_code(), grpc::StatusCode::OK);
+  grpc::Status ok = push(true);
+  EXPECT_TRUE(ok.ok()) << ok.error_message();
+  server->server->Shutdown();
+
+  GrpcServerOptions half;
+  half.tls_cert_file = dir + "/server.pem";
+  EXPECT_EQ(StartGrpcServer(half, &services).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(TokenFileTest, ReadsTokensSkipsCommentsAndBlanks) {

@@ -227,6 +227,9 @@ struct Instance {
   absl::Time last_live ABSL_GUARDED_BY(mu) = absl::InfinitePast();
   // Open window: start (-1: none), point timestamps and totals, sites.
   int64_t open_window ABSL_GUARDED_BY(mu) = -1;
+  // (sequence, timestamp nanos) of the open window's snapshots: written to
+  // "seqs" when the window is sealed (the heads hold them until then).
+  std::vector<std::pair<uint64_t, int64_t>> open_seqs ABSL_GUARDED_BY(mu);
   std::vector<int64_t> ts ABSL_GUARDED_BY(mu);
   std::vector<int64_t> totals ABSL_GUARDED_BY(mu);
   absl::flat_hash_map<uint64_t, OpenSite> sites ABSL_GUARDED_BY(mu);
@@ -434,6 +437,10 @@ struct Store::Impl {
             value);
       }
     }
+    for (const auto& [seq, nanos] : inst->open_seqs) {
+      batch->Put(seqs, SeqKey(svc->hash, inst->id, seq),
+                 Fixed64Value(static_cast<uint64_t>(nanos)));
+    }
     batch->DeleteRange(heads, HeadKey(svc->hash, inst->id, 0, 0),
                        HeadKey(svc->hash, inst->id, heads_until_nanos, 0));
     batch->Put(instances_cf, InstanceKey(svc->hash, inst->name),
@@ -446,13 +453,19 @@ struct Store::Impl {
     inst->ts.clear();
     inst->totals.clear();
     inst->sites.clear();
+    inst->open_seqs.clear();
   }
 
   static void AppendOpen(Instance* inst, int64_t window, int64_t ts,
                          int64_t total,
-                         const std::vector<std::pair<uint64_t, int64_t>>& agg)
+                         const std::vector<std::pair<uint64_t, int64_t>>& agg,
+                         uint64_t sequence, int64_t ts_nanos)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(inst->mu) {
     inst->open_window = window;
+    inst->open_seqs.emplace_back(sequence, ts_nanos);
+    if (sequence > inst->record.max_sequence()) {
+      inst->record.set_max_sequence(sequence);
+    }
     const uint32_t idx = static_cast<uint32_t>(inst->ts.size());
     inst->ts.push_back(ts);
     inst->totals.push_back(total);
@@ -700,7 +713,8 @@ absl::Status Store::Impl::Recover() {
       if (!ws.ok()) return FromRocks(ws, "sealing during recovery");
       ResetOpen(inst);
     }
-    AppendOpen(inst, window, ts, total, agg);
+    AppendOpen(inst, window, ts, total, agg, GetFixed64BE(k + 20),
+               static_cast<int64_t>(GetFixed64BE(k + 12)));
     inst->record.set_last_seen_unix_seconds(
         std::max(inst->record.last_seen_unix_seconds(), ts));
     inst->record.set_goroutines(total);
@@ -802,10 +816,21 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
   const std::string seq_key = SeqKey(svc->hash, inst->id, s.sequence());
   const std::string ts_value =
       Fixed64Value(static_cast<uint64_t>(s.timestamp_unix_nanos()));
-  {
+  // A sequence above every stored one cannot be a duplicate: no lookup.
+  if (s.sequence() <= inst->record.max_sequence()) {
+    bool in_open = false;
+    for (const auto& [seq, nanos] : inst->open_seqs) {
+      if (seq != s.sequence()) continue;
+      in_open = true;
+      if (nanos == s.timestamp_unix_nanos()) {
+        result.duplicate = true;
+        return result;
+      }
+    }
     std::string existing;
     rocksdb::Status g =
-        db->Get(rocksdb::ReadOptions(), seqs, seq_key, &existing);
+        in_open ? rocksdb::Status::NotFound()
+                : db->Get(rocksdb::ReadOptions(), seqs, seq_key, &existing);
     if (g.ok() && existing == ts_value) {
       result.duplicate = true;
       return result;
@@ -813,7 +838,6 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
     if (!g.ok() && !g.IsNotFound()) return FromRocks(g, "reading sequence");
   }
 
-  batch.Put(seqs, seq_key, ts_value);
   auto resolve = [&](const v1::Frame& f, v1::FrameInfo* out) {
     auto str = [&](uint32_t i) -> const std::string& {
       static const std::string kEmpty;
@@ -951,6 +975,14 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
           head);
     }
   }
+  if (leak_profile || mode == kLate) {
+    // No head holds this sequence: record it now.
+    batch.Put(seqs, seq_key, ts_value);
+    if (s.sequence() > record.max_sequence()) {
+      record.set_max_sequence(s.sequence());
+      record_changed = true;
+    }
+  }
   if (record_changed) {
     batch.Put(instances_cf, InstanceKey(svc->hash, inst->name),
               record.SerializeAsString());
@@ -969,7 +1001,8 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
   inst->last_live = inst->last_push;
   if (mode == kSealAndAppend) ResetOpen(inst);
   if (mode == kAppend || mode == kSealAndAppend) {
-    AppendOpen(inst, window, ts, s.total_goroutines(), agg);
+    AppendOpen(inst, window, ts, s.total_goroutines(), agg, s.sequence(),
+               s.timestamp_unix_nanos());
   }
   result.stored = true;
   result.points = leak_profile ? 0 : s.stack_ids_size();
@@ -1591,7 +1624,42 @@ absl::StatusOr<v1::GetSiteSeriesResponse> Store::GetSiteSeries(
 
   const int64_t step = request.step_seconds();
   v1::GetSiteSeriesResponse out;
-  out.mutable_site()->set_site_id(site);
+  {
+    // The site's class, frame and stacks seen in the window.
+    v1::SiteSummary* sum = out.mutable_site();
+    sum->set_site_id(site);
+    std::vector<uint64_t> ids;
+    {
+      absl::MutexLock slock(&svc->mu);
+      auto sit = svc->sites.find(site);
+      if (sit != svc->sites.end()) {
+        for (const auto& [stack, seen] : sit->second) {
+          if (seen.first >= w->end || seen.last < w->start) continue;
+          ids.push_back(stack);
+          if (sum->first_seen_unix_seconds() == 0 ||
+              seen.first < sum->first_seen_unix_seconds()) {
+            sum->set_first_seen_unix_seconds(seen.first);
+          }
+          sum->set_last_seen_unix_seconds(
+              std::max(sum->last_seen_unix_seconds(), seen.last));
+        }
+      }
+    }
+    std::sort(ids.begin(), ids.end());
+    for (uint64_t id : ids) sum->add_stack_ids(id);
+    if (!ids.empty()) {
+      v1::GetStackRequest req;
+      req.set_stack_id(ids[0]);
+      absl::StatusOr<v1::GetStackResponse> stack = GetStack(req);
+      if (stack.ok()) {
+        const v1::StackInfo& info = stack->stack();
+        sum->set_block_class(info.block_class());
+        if (info.site_frame() >= 0 && info.site_frame() < info.frames_size()) {
+          *sum->mutable_site() = info.frames(info.site_frame());
+        }
+      }
+    }
+  }
   // Per instance series (sorted by name), fleet events.
   struct Event {
     int64_t ts;

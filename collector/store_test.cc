@@ -100,6 +100,9 @@ TEST_F(StoreTest, RoundTripOneSnapshot) {
   EXPECT_EQ(series.instances(0).timestamps_unix_seconds(0), kT0 + 60);
   ASSERT_EQ(series.instances(0).epochs_size(), 1);
   EXPECT_EQ(series.instances(0).epochs(0).go_version(), "go1.19");
+  EXPECT_EQ(series.site().site().function(), "pkg.f1");
+  EXPECT_EQ(series.site().block_class(), v1::BLOCK_CLASS_CHAN_RECEIVE);
+  ASSERT_EQ(series.site().stack_ids_size(), 1);
 
   v1::GetStackRequest greq;
   greq.set_stack_id(2);
@@ -148,6 +151,28 @@ TEST_F(StoreTest, DuplicateSequenceWritesNothing) {
   auto series = Series("api", SiteOf(1), kT0, kT0 + 3600);
   ASSERT_EQ(series.instances_size(), 1);
   EXPECT_EQ(series.instances(0).counts_size(), 1);
+}
+
+TEST_F(StoreTest, DuplicatesFoundInSealedAndOpenWindowsAcrossReopen) {
+  auto snap = [](int i) {
+    v1::Snapshot s =
+        MakeSnapshot("api", "pod-1", kT0 + 60 * i, i + 1, {{1, i}});
+    AddDefinitions(&s, {1});
+    return s;
+  };
+  for (int i = 0; i < 130; ++i) ASSERT_TRUE(MustPush(snap(i)).stored);
+  EXPECT_TRUE(MustPush(snap(5)).duplicate);    // sealed window
+  EXPECT_TRUE(MustPush(snap(125)).duplicate);  // open window
+  Reopen();
+  EXPECT_TRUE(MustPush(snap(5)).duplicate);
+  EXPECT_TRUE(MustPush(snap(129)).duplicate);
+  // An agent restarted: sequence 3 again, at a new time, is stored.
+  v1::Snapshot again =
+      MakeSnapshot("api", "pod-1", kT0 + 60 * 130, 3, {{1, 7}});
+  EXPECT_TRUE(MustPush(again).stored);
+  auto series = Series("api", SiteOf(1), kT0, kT0 + 200 * 60);
+  ASSERT_EQ(series.instances_size(), 1);
+  EXPECT_EQ(series.instances(0).counts_size(), 131);
 }
 
 TEST_F(StoreTest, SeriesAcrossWindowsSurviveReopen) {

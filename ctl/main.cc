@@ -6,6 +6,7 @@
 //                                [--json] [--repeat=N] [--top=N] [--frames=N]
 //   leakprofctl top [--analyzer=URL] [--service=S] [--json] [--all] [--top=N]
 
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/malloc_tuning.h"
 #include "common/http/fetcher.h"
+#include "ctl/collector_commands.h"
 #include "ctl/parse_command.h"
 #include "ctl/top_command.h"
 
@@ -42,6 +44,15 @@ ABSL_FLAG(int, timeout_seconds, 30, "timeout for fetching a URL");
 ABSL_FLAG(int64_t, max_body_bytes, 128 << 20,
           "largest body accepted, after decompression");
 
+ABSL_FLAG(std::string, collector, "127.0.0.1:7070",
+          "services, sites, series: the collector's gRPC address");
+ABSL_FLAG(std::string, token_file, "",
+          "services, sites, series: file whose first line is a bearer token");
+ABSL_FLAG(std::string, since, "6h",
+          "services, sites, series: window, the last DURATION (e.g. 90m, 6h)");
+ABSL_FLAG(int64_t, step, 0,
+          "series: seconds per step, the last point of each (0: raw points)");
+
 namespace {
 
 constexpr char kUsage[] =
@@ -52,6 +63,9 @@ constexpr char kUsage[] =
     "                     /debug/pprof/goroutine?debug=0|1|2 or\n"
     "                     /debug/pprof/goroutineleak) and print its blocking\n"
     "                     sites, most goroutines first\n"
+    "  services           services a collector holds (--collector)\n"
+    "  sites SERVICE      a service's sites, most goroutines first\n"
+    "  series SERVICE SITE  a site's fleet and per-instance series\n"
     "  top                the suspect ranking of a running\n"
     "                     leakprof-analyzer (--analyzer=URL)\n"
     "\n"
@@ -116,6 +130,53 @@ int RunTop(const std::vector<char*>& args) {
 
 }  // namespace
 
+int RunCollectorCommand(const std::vector<char*>& args) {
+  using leakprof::ctl::CollectorCommandOptions;
+  const std::string command = args[1];
+  const size_t want = command == "services" ? 2 : command == "sites" ? 3 : 4;
+  if (args.size() != want) {
+    return Fail(absl::StrCat("usage: leakprofctl ", command,
+                             command == "services" ? ""
+                             : command == "sites"  ? " SERVICE"
+                                                   : " SERVICE SITE",
+                             " [--collector=host:port] [--json] (--help)"));
+  }
+  CollectorCommandOptions options;
+  options.collector = absl::GetFlag(FLAGS_collector);
+  options.json = absl::GetFlag(FLAGS_json);
+  options.top = absl::GetFlag(FLAGS_top);
+  options.step_seconds = absl::GetFlag(FLAGS_step);
+  options.timeout = absl::Seconds(absl::GetFlag(FLAGS_timeout_seconds));
+  if (!absl::ParseDuration(absl::GetFlag(FLAGS_since), &options.since) ||
+      options.since <= absl::ZeroDuration()) {
+    return Fail("--since: want a positive duration such as 90m or 6h");
+  }
+  if (!absl::GetFlag(FLAGS_token_file).empty()) {
+    std::ifstream in(absl::GetFlag(FLAGS_token_file));
+    if (!(in >> options.token)) {
+      return Fail(absl::StrCat("--token_file: no token in ",
+                               absl::GetFlag(FLAGS_token_file)));
+    }
+  }
+  auto stub = leakprof::ctl::NewQueryStub(options.collector);
+  absl::Status status;
+  if (command == "services") {
+    status = leakprof::ctl::RunServicesCommand(options, *stub, std::cout);
+  } else if (command == "sites") {
+    status = leakprof::ctl::RunSitesCommand(options, args[2], *stub, std::cout);
+  } else {
+    auto site = leakprof::ctl::ParseSiteId(args[3]);
+    if (!site.ok()) return Fail(std::string(site.status().message()));
+    status = leakprof::ctl::RunSeriesCommand(options, args[2], *site, *stub,
+                                             std::cout);
+  }
+  if (!status.ok()) {
+    return Fail(absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
+                             status.message()));
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   // Parsing allocates and frees a few MiB per body: keep it warm
   // (common/base/malloc_tuning.h).
@@ -135,6 +196,9 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[1];
   if (command == "parse") return RunParse(args);
+  if (command == "services" || command == "sites" || command == "series") {
+    return RunCollectorCommand(args);
+  }
   if (command == "top") return RunTop(args);
   return Fail(absl::StrCat("unknown command \"", command,
                            "\"; try: leakprofctl --help"));

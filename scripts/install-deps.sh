@@ -37,12 +37,25 @@ packages=(
   libclang-rt-14-dev
   lld
   llvm-14
+  # The collector benchmark's anchor (tools/bench/collector_vs_prometheus.sh):
+  # a real Prometheus with its remote-write receiver, and the Go packages
+  # its load generator builds with.
+  prometheus
+  golang-github-golang-snappy-dev
+  golang-google-protobuf-dev
   # The analyzer's alert tests run a real Alertmanager on loopback.
   prometheus-alertmanager
   # Tools used by the scripts.
   pkg-config
   python3
   curl
+  # End-to-end checks (tests/e2e, deploy/): headless Chromium for the web
+  # page test, Prometheus + promtool for the rules and query tests, PyYAML for
+  # the deploy checks. Node and npm are added below only when missing (a
+  # NodeSource nodejs already ships npm).
+  chromium
+  prometheus
+  python3-yaml
 )
 
 installed() {
@@ -55,7 +68,26 @@ missing=()
 for p in "${packages[@]}"; do
   installed "$p" || missing+=("$p")
 done
-[ "${#missing[@]}" -eq 0 ] && exit 0
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+# playwright-core (npm, pinned by tests/e2e/package-lock.json) for the
+# browser test, into tests/e2e/node_modules; quiet when already there.
+e2e_node_modules() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/e2e" && pwd)"
+  [ -f "$dir/package-lock.json" ] || return 0
+  if [ ! -f "$dir/node_modules/playwright-core/package.json" ] ||
+    [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "install-deps: npm ci in tests/e2e" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+}
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  e2e_node_modules
+  exit 0
+fi
 
 echo "install-deps: installing ${missing[*]}" >&2
 sudo=()
@@ -71,3 +103,4 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
   apt-get install -y -q "${missing[@]}" </dev/null
 echo "install-deps: done" >&2
+e2e_node_modules

@@ -63,22 +63,36 @@ for spec in 1000:100 10000:300 100000:2000; do
   taddr=$(sed -n 's/^listening on //p' "$tmp/spawner-$n.out")
   gzbody=$(curl -sf "http://$taddr/debug/pprof/goroutine?debug=0" | wc -c)
 
-  # Phase 1: a cycle a second, no stretch; skip the first two cycles (warm-up).
-  start_agent p1 --interval=1s --budget=0
-  key='leakprof_agent_scrapes_total\{instance="'$n'",profile="goroutine",result="ok",service="bench"\}'
-  for _ in $(seq 1 300); do c=$(metric "$aport" "$key" || true); [ "${c:-0}" -ge 2 ] 2>/dev/null && break; sleep 0.1; done
-  sleep 0.5
-  c0=$(metric "$aport" "$key"); a0=$(cpu_ns "$apid"); t0=$(cpu_ns "$spid")
-  for _ in $(seq 1 $((cycles * 20 + 200))); do
-    c=$(metric "$aport" "$key"); [ "$c" -ge $((c0 + cycles)) ] && break; sleep 0.05
-  done
-  sleep 0.3  # let the last push finish
-  c1=$(metric "$aport" "$key"); a1=$(cpu_ns "$apid"); t1=$(cpu_ns "$spid")
-  rss=$(awk '/VmHWM/ {print $2}' /proc/"$apid"/status)
-  kill "$apid"; wait "$apid" 2>/dev/null || true
-  d=$((c1 - c0))
-  agent_ms=$(awk -v a=$((a1 - a0)) -v d=$d 'BEGIN{printf "%.3f", a/d/1e6}')
-  target_ms=$(awk -v a=$((t1 - t0)) -v d=$d 'BEGIN{printf "%.2f", a/d/1e6}')
+  # Phase 1: a cycle a second, no stretch. Two runs of different lengths
+  # (3 and 3+CYCLES cycles, counted as pushes the collector stored); the
+  # agent logs its getrusage() CPU (all threads, exited ones included) and
+  # peak RSS when stopped; the difference of the two runs is CYCLES cycles'
+  # cost, without start-up. The target's CPU is read over the long run.
+  run_cycles() {  # cycles -> sets cpu_us rss_kib tcpu_ns
+    local k=$1 svc="bench-$n-$1"
+    "$agent" --target="http://$taddr/debug/pprof/" --service="$svc" --instance="$n" \
+      --collector="$caddr" --jitter=0 --leak-interval=0 --interval=1s --budget=0 \
+      --http-addr=127.0.0.1:0 --spool-dir="$tmp/spool-$svc" 2>"$tmp/$svc.err" &
+    local pid=$!
+    local t0; t0=$(cpu_ns "$spid")
+    for _ in $(seq 1 $((k * 40 + 600))); do
+      [ "$(grep -c "service=$svc seq=.* stored=1" "$tmp/collector.out")" -ge "$k" ] && break
+      sleep 0.05
+    done
+    tcpu_ns=$(( $(cpu_ns "$spid") - t0 ))
+    kill -TERM "$pid" 2>/dev/null || true; wait "$pid" || true
+    grep -q "stopped after" "$tmp/$svc.err" || { echo "agent run $svc failed:" >&2; cat "$tmp/$svc.err" >&2; exit 1; }
+    local line; line=$(grep "stopped after" "$tmp/$svc.err")
+    cpu_us=$(( $(sed -n 's/.*cpu_user_us=\([0-9]*\).*/\1/p' <<<"$line") + $(sed -n 's/.*cpu_sys_us=\([0-9]*\).*/\1/p' <<<"$line") ))
+    rss_kib=$(sed -n 's/.*max_rss_kib=\([0-9]*\).*/\1/p' <<<"$line")
+    done_cycles=$(sed -n 's/.*stopped after \([0-9]*\) scrape.*/\1/p' <<<"$line")
+  }
+  run_cycles 3; short_cpu=$cpu_us; short_n=$done_cycles
+  run_cycles $((3 + cycles)); long_cpu=$cpu_us; long_n=$done_cycles; rss=$rss_kib
+  d=$((long_n - short_n))
+  agent_ms=$(awk -v a=$((long_cpu - short_cpu)) -v d=$d 'BEGIN{printf "%.3f", a/d/1e3}')
+  target_ms=$(awk -v a=$tcpu_ns -v d=$long_n 'BEGIN{printf "%.2f", a/d/1e6}')
+  svc_steady="bench-$n-$((3 + cycles))"
 
   # Phase 2: the default budget; the interval the agent picks after a scrape.
   start_agent p2 --interval=60s --budget=0.001
@@ -86,8 +100,8 @@ for spec in 1000:100 10000:300 100000:2000; do
   kill "$apid"; wait "$apid" 2>/dev/null || true
   share=$(awk -v t="$target_ms" -v i="$iv" 'BEGIN{printf "%.5f", t/1e3/i}')
 
-  steady=$(grep "service=bench seq=" "$tmp/collector.out" | grep " defs=0 " | grep " stacks=" |
-    awk -v n="$n" '{print}' | tail -5 | sed -n 's/.*gzip=\([0-9]*\).*/\1/p' | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+  steady=$(grep "service=$svc_steady seq=" "$tmp/collector.out" | grep " defs=0 " |
+    sed -n 's/.*gzip=\([0-9]*\).*/\1/p' | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
   ratio=$(awk -v s="$steady" -v b="$gzbody" 'BEGIN{printf "%.1f%%", 100*s/b}')
   printf '%-8s %7s %9s %12s %8sKiB %14s %12.1f %14s %12s %9s %7s\n' "$n" "$s" "$d" "$agent_ms" \
     "$rss" "$target_ms" "$iv" "$share" "$gzbody" "$steady" "$ratio"
