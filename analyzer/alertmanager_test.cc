@@ -221,7 +221,7 @@ TEST(Alertmanager, AlertArrivesResolvesAndTicketFiledOnceAcrossRestart) {
   EXPECT_EQ(labels["severity"], "warning");
   EXPECT_EQ(alerts[0]["status"]["state"], "active");
   EXPECT_EQ(alerts[0]["annotations"]["link"],
-            "http://127.0.0.1:7072/site?service=checkout&site_id=" + site_id);
+            "http://127.0.0.1:7072/#/site/checkout/" + site_id);
   ASSERT_EQ(hook.events().size(), 1u);
   EXPECT_EQ(hook.events()[0]["event"], "open");
 

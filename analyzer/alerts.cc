@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -69,6 +70,19 @@ class HttplibPoster : public HttpPoster {
  private:
   const absl::Duration timeout_;
 };
+
+std::string UrlEscape(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' ||
+        c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      absl::StrAppendFormat(&out, "%%%02X", c);
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -201,8 +215,9 @@ absl::Status Alerter::Deliver(const std::string& sink, const std::string& url,
 
 std::string Alerter::Link(const std::string& service, uint64_t site_id) const {
   if (options_.link_base.empty()) return "";
-  return absl::StrCat(options_.link_base, "/site?service=", service,
-                      "&site_id=", goprof::FormatId(site_id));
+  // The web page's route for one site (web/app.js).
+  return absl::StrCat(options_.link_base, "/#/site/", UrlEscape(service), "/",
+                      goprof::FormatId(site_id));
 }
 
 std::map<std::string, std::string> Alerter::Labels(const SiteReport& site) {

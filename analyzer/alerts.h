@@ -53,8 +53,8 @@ struct AlerterOptions {
   std::string alertmanager_url;
   // Full URL the ticket events are POSTed to; "" files no tickets.
   std::string ticket_webhook_url;
-  // Base of the link to a site's page: link = base + "/site?service=S&
-  // site_id=ID". "" leaves the link out.
+  // Base URL of the web page: a site's link is base + "/#/site/<service>/
+  // <site_id>" (the page's route). "" leaves the link out.
   std::string link_base;
   // The evaluation interval: firing alerts carry endsAt = now + 4 x this, so
   // Alertmanager resolves them itself if the analyzer stops.

@@ -124,8 +124,7 @@ TEST_F(AlertsTest, FiringAlertHasLabelsAnnotationsAndIsResent) {
   EXPECT_EQ(alert["annotations"]["instances"], "3 of 3 rising");
   EXPECT_EQ(alert["annotations"]["hint"], "buffer of 1");
   EXPECT_EQ(alert["annotations"]["link"],
-            "http://leakprof.test:7072/site?service=checkout&site_id="
-            "00ab00cd00ef0012");
+            "http://leakprof.test:7072/#/site/checkout/00ab00cd00ef0012");
   EXPECT_NE(alert["annotations"]["top_of_stack"].get<std::string>().find(
                 "main.handle.func1 (/src/main.go:42)"),
             std::string::npos);
