@@ -40,7 +40,12 @@ std::shared_ptr<const Report> Analyzer::latest() const {
 
 v1::Window Analyzer::WindowAt(int64_t now_s) const {
   v1::Window window;
-  window.set_start_unix_seconds(now_s - absl::ToInt64Seconds(options_.window));
+  int64_t start = now_s - absl::ToInt64Seconds(options_.window);
+  // Aligned to the step, so the collector's step buckets are the same in
+  // every round (and in incremental reads).
+  const int64_t step = StepSeconds();
+  if (step > 1) start -= ((start % step) + step) % step;
+  window.set_start_unix_seconds(start);
   window.set_end_unix_seconds(0);  // now
   return window;
 }
@@ -109,12 +114,31 @@ absl::Status Analyzer::FillSite(SiteInput* input, int64_t now_s) {
     input->stack.set_site_frame(0);
   }
   if (!NeedsSeries(*input, options_.ranking, ignore_)) return absl::OkStatus();
+  const v1::Window window = WindowAt(now_s);
+  const int64_t step = StepSeconds();
+  const auto key = std::make_pair(input->service, input->summary.site_id());
+  // Incremental: take the kept series and read only from `refetch_from`.
+  int64_t fetch_from = window.start_unix_seconds();
+  std::vector<v1::InstanceSeries> kept;
+  if (options_.incremental) {
+    absl::MutexLock lock(&cache_mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end() &&
+        it->second.refetch_from > window.start_unix_seconds()) {
+      fetch_from = it->second.refetch_from;
+      kept = std::move(it->second.series);
+      cached_points_ -= it->second.points;
+      cache_.erase(it);
+    }
+  }
   v1::GetSiteSeriesRequest request;
   request.set_service(input->service);
   request.set_site_id(input->summary.site_id());
-  *request.mutable_window() = WindowAt(now_s);
-  request.set_step_seconds(StepSeconds());
+  *request.mutable_window() = window;
+  request.mutable_window()->set_start_unix_seconds(fetch_from);
+  request.set_step_seconds(step);
   request.set_max_instances(10000);
+  std::vector<v1::InstanceSeries> fetched;
   while (true) {
     absl::StatusOr<v1::GetSiteSeriesResponse> page =
         source_->GetSiteSeries(request);
@@ -124,18 +148,107 @@ absl::Status Analyzer::FillSite(SiteInput* input, int64_t now_s) {
                                    goprof::FormatId(input->summary.site_id())));
     }
     for (v1::InstanceSeries& s : *page->mutable_instances()) {
-      input->series.push_back(std::move(s));
+      points_read_ += s.counts_size();
+      fetched.push_back(std::move(s));
     }
     if (page->next_page_token().empty()) break;
     request.set_page_token(page->next_page_token());
   }
+  input->series = MergeSeries(std::move(kept), std::move(fetched),
+                              window.start_unix_seconds(), fetch_from);
+  if (options_.incremental) {
+    int64_t points = 0;
+    for (const v1::InstanceSeries& s : input->series) points += s.counts_size();
+    int64_t refetch = now_s - absl::ToInt64Seconds(options_.late_margin);
+    if (step > 1) refetch -= ((refetch % step) + step) % step;
+    absl::MutexLock lock(&cache_mu_);
+    if (cached_points_ + points <= options_.max_cached_points) {
+      CachedSite& c = cache_[key];
+      c.refetch_from = refetch;
+      c.series = input->series;  // a copy: the input's is dropped after use
+      c.points = points;
+      c.round = round_;
+      cached_points_ += points;
+    }
+  }
   return absl::OkStatus();
+}
+
+std::vector<v1::InstanceSeries> MergeSeries(
+    std::vector<v1::InstanceSeries> kept,
+    std::vector<v1::InstanceSeries> fetched, int64_t window_start,
+    int64_t fetched_from) {
+  if (kept.empty()) return fetched;
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < kept.size(); ++i) index[kept[i].instance()] = i;
+  for (v1::InstanceSeries& f : fetched) {
+    auto it = index.find(f.instance());
+    if (it == index.end()) {
+      index[f.instance()] = kept.size();
+      kept.push_back(std::move(f));
+      continue;
+    }
+    v1::InstanceSeries& k = kept[it->second];
+    // Kept points before the re-read, then the re-read ones.
+    int keep = 0;
+    while (keep < k.timestamps_unix_seconds_size() && keep < k.counts_size() &&
+           k.timestamps_unix_seconds(keep) < fetched_from) {
+      ++keep;
+    }
+    k.mutable_timestamps_unix_seconds()->Truncate(keep);
+    k.mutable_counts()->Truncate(keep);
+    for (int i = 0; i < f.timestamps_unix_seconds_size() && i < f.counts_size();
+         ++i) {
+      k.add_timestamps_unix_seconds(f.timestamps_unix_seconds(i));
+      k.add_counts(f.counts(i));
+    }
+    // Epochs: the kept ones, then the new ones not already there.
+    for (const v1::Epoch& e : f.epochs()) {
+      bool known = false;
+      for (const v1::Epoch& old : k.epochs()) {
+        if (old.since_unix_seconds() == e.since_unix_seconds() &&
+            old.process_start_unix_seconds() ==
+                e.process_start_unix_seconds()) {
+          known = true;
+          break;
+        }
+      }
+      if (!known) *k.add_epochs() = e;
+    }
+  }
+  // Drop what slid out of the window, and instances left with nothing.
+  std::vector<v1::InstanceSeries> out;
+  out.reserve(kept.size());
+  for (v1::InstanceSeries& k : kept) {
+    int drop = 0;
+    while (drop < k.timestamps_unix_seconds_size() &&
+           k.timestamps_unix_seconds(drop) < window_start) {
+      ++drop;
+    }
+    if (drop > 0) {
+      k.mutable_timestamps_unix_seconds()->erase(
+          k.mutable_timestamps_unix_seconds()->begin(),
+          k.mutable_timestamps_unix_seconds()->begin() + drop);
+      k.mutable_counts()->erase(
+          k.mutable_counts()->begin(),
+          k.mutable_counts()->begin() + std::min(drop, k.counts_size()));
+    }
+    if (k.timestamps_unix_seconds_size() == 0) continue;
+    std::sort(k.mutable_epochs()->begin(), k.mutable_epochs()->end(),
+              [](const v1::Epoch& a, const v1::Epoch& b) {
+                return a.since_unix_seconds() < b.since_unix_seconds();
+              });
+    out.push_back(std::move(k));
+  }
+  return out;
 }
 
 absl::StatusOr<std::shared_ptr<const Report>> Analyzer::Evaluate() {
   absl::MutexLock eval_lock(&eval_mu_);
   const absl::Time start = absl::Now();
   const int64_t now_s = absl::ToUnixSeconds(now_());
+  ++round_;
+  points_read_ = 0;
   auto report = std::make_shared<Report>();
   report->generated_at = now_s;
   report->window_seconds = absl::ToInt64Seconds(options_.window);
@@ -193,6 +306,18 @@ absl::StatusOr<std::shared_ptr<const Report>> Analyzer::Evaluate() {
   for (std::thread& t : pool) t.join();
   if (!error.ok()) return error;
 
+  // Forget the kept series of sites this round did not read.
+  {
+    absl::MutexLock lock(&cache_mu_);
+    for (auto it = cache_.begin(); it != cache_.end();) {
+      if (it->second.round != round_) {
+        cached_points_ -= it->second.points;
+        it = cache_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
   RankSites(&scored);
   std::map<std::string, int> suspects_per_service;
   for (const SiteReport& r : scored) {

@@ -16,6 +16,7 @@
 #ifndef LEAKPROF_ANALYZER_ANALYZER_H_
 #define LEAKPROF_ANALYZER_ANALYZER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -64,6 +65,13 @@ struct AnalyzerOptions {
   // Per round, at most this many sites per service are evaluated (most
   // goroutines first, as the collector lists them).
   int max_sites_per_service = 5000;
+  // Incremental rounds: each site's series are kept between rounds and only
+  // the points since the previous round (minus `late_margin`, for snapshots
+  // that reach the collector late) are read again. Off, or over
+  // `max_cached_points` points in all, a round reads whole windows.
+  bool incremental = true;
+  absl::Duration late_margin = absl::Minutes(10);
+  int64_t max_cached_points = 20000000;
 };
 
 // The series of one site for the page: fleet and per-instance points.
@@ -76,6 +84,15 @@ struct SiteSeries {
   };
   std::vector<Instance> instances;
 };
+
+// Merges an incremental read into kept series (public for tests): per
+// instance, the kept points before `fetched_from`, then the fetched ones;
+// epochs merged; points before `window_start` dropped; instances left
+// without points dropped.
+std::vector<v1::InstanceSeries> MergeSeries(
+    std::vector<v1::InstanceSeries> kept,
+    std::vector<v1::InstanceSeries> fetched, int64_t window_start,
+    int64_t fetched_from);
 
 class Analyzer {
  public:
@@ -99,6 +116,9 @@ class Analyzer {
 
   const AnalyzerOptions& options() const { return options_; }
 
+  // Series points read from the source by the last round.
+  int64_t points_read() const { return points_read_.load(); }
+
  private:
   absl::StatusOr<std::vector<SiteInput>> ListInputs(const std::string& service,
                                                     int64_t now_s);
@@ -117,6 +137,21 @@ class Analyzer {
   absl::Mutex eval_mu_;  // one round at a time
   mutable absl::Mutex mu_;
   std::shared_ptr<const Report> latest_ ABSL_GUARDED_BY(mu_);
+  // Series kept between rounds (incremental), by (service, site id).
+  struct CachedSite {
+    int64_t refetch_from = 0;  // the next round reads from here
+    std::vector<v1::InstanceSeries> series;
+    int64_t points = 0;
+    int64_t round = 0;  // last round that used it
+  };
+  absl::Mutex cache_mu_;
+  std::map<std::pair<std::string, uint64_t>, CachedSite> cache_
+      ABSL_GUARDED_BY(cache_mu_);
+  int64_t cached_points_ ABSL_GUARDED_BY(cache_mu_) = 0;
+  int64_t round_ = 0;  // guarded by eval_mu_
+  // Points read from the source in the last round (for tests and logs).
+  std::atomic<int64_t> points_read_{0};
+
   absl::Mutex stack_mu_;
   // Stacks never change: cached across rounds (bounded).
   std::map<uint64_t, v1::StackInfo> stacks_ ABSL_GUARDED_BY(stack_mu_);

@@ -64,6 +64,7 @@ void BM_FullEvaluation(benchmark::State& state) {
   options.window = absl::Hours(6);
   options.series_points = static_cast<int>(state.range(0));
   options.parallelism = static_cast<int>(state.range(1));
+  options.incremental = false;  // every round reads whole windows
   Analyzer analyzer(options, source, IgnoreRules(), Routing(),
                     [] { return absl::FromUnixSeconds(kNow); });
   int suspects = 0;
@@ -81,6 +82,44 @@ void BM_FullEvaluation(benchmark::State& state) {
   state.counters["points"] = double(kSites) * kInstances * kPoints;
   state.counters["suspects"] = suspects;
 }
+
+// A later round of an incremental analyzer: the first round (not timed)
+// read whole windows; this one re-reads only the last --late_margin (10 min)
+// of each series and re-scores everything.
+void BM_LaterRound(benchmark::State& state) {
+  MemoryFleetSource* source = Fleet();
+  AnalyzerOptions options;
+  options.window = absl::Hours(6);
+  options.series_points = static_cast<int>(state.range(0));
+  options.parallelism = static_cast<int>(state.range(1));
+  options.max_cached_points = int64_t{1} << 40;
+  Analyzer analyzer(options, source, IgnoreRules(), Routing(),
+                    [] { return absl::FromUnixSeconds(kNow); });
+  if (!analyzer.Evaluate().ok()) {
+    state.SkipWithError("first round failed");
+    return;
+  }
+  int suspects = 0;
+  for (auto _ : state) {
+    auto report = analyzer.Evaluate();
+    if (!report.ok()) {
+      state.SkipWithError("evaluation failed");
+      return;
+    }
+    suspects = (*report)->suspects;
+  }
+  state.counters["points_read"] = static_cast<double>(analyzer.points_read());
+  state.counters["suspects"] = suspects;
+}
+
+BENCHMARK(BM_LaterRound)
+    ->ArgNames({"series_points", "threads"})
+    ->Args({0, 2})
+    ->Args({120, 2})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->Repetitions(2)
+    ->UseRealTime();
 
 BENCHMARK(BM_FullEvaluation)
     ->ArgNames({"series_points", "threads"})

@@ -85,9 +85,11 @@ done
 for _ in $(seq 300); do
   curl -fsS "http://$addr/api/v1/suspects" >"$tmp/suspects.json" 2>/dev/null && break; sleep 0.1
 done
-curl -fsS "http://$addr/healthz" | grep -q ok || fail "/healthz"
+curl -fsS "http://$addr/healthz" >"$tmp/healthz" || fail "/healthz"
+grep -q ok "$tmp/healthz" || fail "/healthz: $(cat "$tmp/healthz")"
 grep -q '"suspect":true' "$tmp/suspects.json" || fail "no suspect: $(head -c 300 "$tmp/suspects.json")"
-curl -fsS "http://$addr/api/v1/services" | grep -q '"service":"demo"' || fail "/api/v1/services"
+curl -fsS "http://$addr/api/v1/services" >"$tmp/services.json" || fail "/api/v1/services"
+grep -q '"service":"demo"' "$tmp/services.json" || fail "services: $(cat "$tmp/services.json")"
 site=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["suspects"][0]["site_id"])' "$tmp/suspects.json")
 curl -fsS "http://$addr/api/v1/site?service=demo&site_id=$site" >"$tmp/site.json" || fail "/api/v1/site"
 python3 - "$tmp/site.json" <<'PY' || fail "site JSON: $(head -c 400 "$tmp/site.json")"
@@ -100,7 +102,8 @@ assert d["alert"]["state"] == "none"
 PY
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://$addr/api/v1/site?service=demo&site_id=XYZ")
 [ "$code" = 400 ] || fail "bad site_id gave $code"
-curl -fsS "http://$addr/" | grep -qi "<html" || fail "page at /"
+curl -fsS "http://$addr/" >"$tmp/page.html" || fail "page at /"
+grep -qi "<html" "$tmp/page.html" || fail "page at / is not HTML"
 curl -fsS "http://$addr/metrics" >"$tmp/metrics"
 for m in leakprof_analyzer_evaluations_total leakprof_analyzer_suspects \
   leakprof_suspect_score leakprof_site_goroutines leakprof_site_est_bytes; do
@@ -113,7 +116,8 @@ fi
 # leakprofctl top against it.
 "$ctl" top --analyzer="http://$addr" >"$tmp/top" || fail "top failed"
 grep -q "main.prematureReturn.func1 (main.go:" "$tmp/top" || fail "top: $(cat "$tmp/top")"
-"$ctl" top --analyzer="http://$addr" --service=demo --json | grep -q '"suspects"' || fail "top --json"
+"$ctl" top --analyzer="http://$addr" --service=demo --json >"$tmp/top.json" || fail "top --json"
+grep -q '"suspects"' "$tmp/top.json" || fail "top --json: $(head -c 300 "$tmp/top.json")"
 
 # SIGTERM: exits 0 and says so.
 kill -TERM "$apid"

@@ -102,6 +102,100 @@ TEST_F(AnalyzerTest, SourceErrorKeepsThePreviousRound) {
   EXPECT_EQ(broken.latest(), nullptr);
 }
 
+TEST(MergeSeries, KeepsOldPointsReplacesReReadOnesDropsSlidOut) {
+  v1::InstanceSeries a;
+  a.set_instance("a");
+  for (int t : {10, 20, 30, 40}) {
+    a.add_timestamps_unix_seconds(t);
+    a.add_counts(t);
+  }
+  v1::Epoch* e = a.add_epochs();
+  e->set_since_unix_seconds(10);
+  e->set_process_start_unix_seconds(5);
+  v1::InstanceSeries gone = a;
+  gone.set_instance("gone");
+  gone.clear_timestamps_unix_seconds();
+  gone.clear_counts();
+  gone.add_timestamps_unix_seconds(12);
+  gone.add_counts(1);
+  v1::InstanceSeries fa;  // re-read from 40: 40 (updated), 50
+  fa.set_instance("a");
+  fa.add_timestamps_unix_seconds(40);
+  fa.add_counts(41);
+  fa.add_timestamps_unix_seconds(50);
+  fa.add_counts(50);
+  *fa.add_epochs() = *e;  // the epoch covering the read's start
+  v1::Epoch* restart = fa.add_epochs();
+  restart->set_since_unix_seconds(50);
+  restart->set_process_start_unix_seconds(49);
+  v1::InstanceSeries fb;  // a new instance
+  fb.set_instance("b");
+  fb.add_timestamps_unix_seconds(45);
+  fb.add_counts(3);
+  std::vector<v1::InstanceSeries> merged =
+      MergeSeries({a, gone}, {fa, fb}, /*window_start=*/20,
+                  /*fetched_from=*/40);
+  ASSERT_EQ(merged.size(), 2u);  // "gone" slid out of the window
+  EXPECT_EQ(merged[0].instance(), "a");
+  EXPECT_EQ(std::vector<int64_t>(merged[0].timestamps_unix_seconds().begin(),
+                                 merged[0].timestamps_unix_seconds().end()),
+            (std::vector<int64_t>{20, 30, 40, 50}));
+  EXPECT_EQ(std::vector<int64_t>(merged[0].counts().begin(),
+                                 merged[0].counts().end()),
+            (std::vector<int64_t>{20, 30, 41, 50}));
+  ASSERT_EQ(merged[0].epochs_size(), 2);
+  EXPECT_EQ(merged[0].epochs(1).since_unix_seconds(), 50);
+  EXPECT_EQ(merged[1].instance(), "b");
+}
+
+TEST_F(AnalyzerTest, IncrementalRoundsReadLessAndAgreeWithFullRounds) {
+  int64_t now = kNow;
+  auto clock = [&now] { return absl::FromUnixSeconds(now); };
+  AnalyzerOptions incremental_options;
+  incremental_options.late_margin = absl::Minutes(5);
+  Analyzer incremental(incremental_options, &source_, IgnoreRules(), Routing(),
+                       clock);
+  AnalyzerOptions full_options;
+  full_options.incremental = false;
+  Analyzer full(full_options, &source_, IgnoreRules(), Routing(), clock);
+  ASSERT_TRUE(incremental.Evaluate().ok());
+  const int64_t first_read = incremental.points_read();
+  EXPECT_GT(first_read, 0);
+  // 30 minutes later, with 30 more points per instance; the pool restarts.
+  now += 1800;
+  source_.set_now(now);
+  auto ts = Timestamps(now, 390, 60);
+  SyntheticSite leak;
+  leak.service = "checkout";
+  leak.function = "main.handle.func1";
+  leak.count = [](int, int i) { return i / 6; };
+  AddSyntheticSite(&source_, leak, ts);
+  SyntheticSite pool;
+  pool.service = "checkout";
+  pool.function = "main.worker";
+  pool.block_class = v1::BLOCK_CLASS_CHAN_RECEIVE;
+  pool.count = [](int k, int i) {
+    return i < 370 ? 400 + (i * 7 + k) % 11 : i - 370;
+  };
+  AddSyntheticSite(&source_, pool, ts);
+
+  auto a = incremental.Evaluate();
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_LT(incremental.points_read(), first_read / 3);
+  auto b = full.Evaluate();
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_EQ((*a)->sites.size(), (*b)->sites.size());
+  for (size_t i = 0; i < (*a)->sites.size(); ++i) {
+    const SiteReport& x = (*a)->sites[i];
+    const SiteReport& y = (*b)->sites[i];
+    EXPECT_EQ(x.function, y.function);
+    EXPECT_EQ(x.score, y.score) << x.function;
+    EXPECT_EQ(x.instances_judged, y.instances_judged) << x.function;
+    EXPECT_EQ(x.instances_rising, y.instances_rising) << x.function;
+    EXPECT_DOUBLE_EQ(x.growth_per_hour, y.growth_per_hour) << x.function;
+  }
+}
+
 TEST_F(AnalyzerTest, ApiHandlers) {
   Analyzer analyzer = MakeAnalyzer();
   auto handlers = ApiHandlers(&analyzer, nullptr);
