@@ -156,22 +156,26 @@ absl::Status Analyzer::FillSite(SiteInput* input, int64_t now_s) {
   }
   input->series = MergeSeries(std::move(kept), std::move(fetched),
                               window.start_unix_seconds(), fetch_from);
-  if (options_.incremental) {
-    int64_t points = 0;
-    for (const v1::InstanceSeries& s : input->series) points += s.counts_size();
-    int64_t refetch = now_s - absl::ToInt64Seconds(options_.late_margin);
-    if (step > 1) refetch -= ((refetch % step) + step) % step;
-    absl::MutexLock lock(&cache_mu_);
-    if (cached_points_ + points <= options_.max_cached_points) {
-      CachedSite& c = cache_[key];
-      c.refetch_from = refetch;
-      c.series = input->series;  // a copy: the input's is dropped after use
-      c.points = points;
-      c.round = round_;
-      cached_points_ += points;
-    }
-  }
+  input->cacheable = options_.incremental && !input->series.empty();
   return absl::OkStatus();
+}
+
+void Analyzer::Keep(SiteInput* input, int64_t now_s) {
+  if (!input->cacheable) return;
+  int64_t points = 0;
+  for (const v1::InstanceSeries& s : input->series) points += s.counts_size();
+  const int64_t step = StepSeconds();
+  int64_t refetch = now_s - absl::ToInt64Seconds(options_.late_margin);
+  if (step > 1) refetch -= ((refetch % step) + step) % step;
+  absl::MutexLock lock(&cache_mu_);
+  if (cached_points_ + points > options_.max_cached_points) return;
+  CachedSite& c =
+      cache_[std::make_pair(input->service, input->summary.site_id())];
+  c.refetch_from = refetch;
+  c.series = std::move(input->series);  // scored already
+  c.points = points;
+  c.round = round_;
+  cached_points_ += points;
 }
 
 std::vector<v1::InstanceSeries> MergeSeries(
@@ -294,6 +298,7 @@ absl::StatusOr<std::shared_ptr<const Report>> Analyzer::Evaluate() {
       RouteResult route = routing_.Route(key);
       scored[i].owner = std::move(route.owner);
       scored[i].route_labels = std::move(route.labels);
+      Keep(&inputs[i], now_s);
       inputs[i].series.clear();
       inputs[i].series.shrink_to_fit();
     }

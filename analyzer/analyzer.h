@@ -123,6 +123,8 @@ class Analyzer {
   absl::StatusOr<std::vector<SiteInput>> ListInputs(const std::string& service,
                                                     int64_t now_s);
   absl::Status FillSite(SiteInput* input, int64_t now_s);
+  // Keeps a scored site's series for the next round (incremental).
+  void Keep(SiteInput* input, int64_t now_s) ABSL_LOCKS_EXCLUDED(cache_mu_);
   absl::StatusOr<v1::StackInfo> Stack(uint64_t stack_id)
       ABSL_LOCKS_EXCLUDED(stack_mu_);
   v1::Window WindowAt(int64_t now_s) const;

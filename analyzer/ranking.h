@@ -98,6 +98,8 @@ struct SiteInput {
   // not worth fetching them for (weight 0 or suppressed).
   std::vector<v1::InstanceSeries> series;
   int64_t window_end_unix_seconds = 0;
+  // The analyzer may keep `series` for its next round.
+  bool cacheable = false;
 };
 
 // Fills every field but `rank`, `owner` and `route_labels`.
