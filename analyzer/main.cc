@@ -265,13 +265,12 @@ int main(int argc, char** argv) {
   server_options.registry = registry;
   server_options.handlers =
       leakprof::analyzer::ApiHandlers(&analyzer, alerting ? &alerter : nullptr);
-  // The web page (web/, compiled in) at "/", "/index.html", "/app.js",
-  // "/style.css".
+  // The web page (web/): static assets compiled into the binary.
   for (const char* path : {"/", "/index.html", "/app.js", "/style.css"}) {
-    const leakprof::web::Asset* asset = leakprof::web::FindAsset(path);
-    if (asset == nullptr) continue;
-    server_options.handlers[path] = [asset](const leakprof::HttpRequest&) {
+    server_options.handlers[path] = [](const leakprof::HttpRequest& request) {
       leakprof::HttpResponse response;
+      const leakprof::web::Asset* asset =
+          leakprof::web::FindAsset(request.path);
       response.content_type = std::string(asset->content_type);
       response.body = std::string(asset->body);
       return response;
