@@ -41,6 +41,10 @@ packages=(
   pkg-config
   python3
   curl
+  # Agent: promtool checks its /metrics in tests (prometheus); wrk drives
+  # tools/bench/agent_wrk.sh.
+  prometheus
+  wrk
 )
 
 installed() {
