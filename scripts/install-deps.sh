@@ -41,9 +41,7 @@ packages=(
   pkg-config
   python3
   curl
-  # Agent: promtool checks its /metrics in tests (prometheus); wrk drives
-  # tools/bench/agent_wrk.sh.
-  prometheus
+  # wrk drives tools/bench/agent_wrk.sh (the agent's effect on p99).
   wrk
 )
 
