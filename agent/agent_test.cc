@@ -345,6 +345,32 @@ TEST_F(AgentTest, BadTargetsDoNotStopTheGoodOne) {
   bad.Stop();
 }
 
+TEST_F(AgentTest, FullSpoolDropsOldestAndCountsThem) {
+  const int port = collector_.port();
+  collector_.Stop();
+  AgentOptions o = Options(TempDir("spool"));
+  o.spool.max_bytes = 40000;  // a few self-contained snapshots of blocker
+  auto agent = StartAgent(o);
+  ASSERT_TRUE(agent.ok()) << agent.status();
+  agent_ = *std::move(agent);
+  ASSERT_TRUE(Eventually([&] {
+    return !absl::StrContains(Metrics(*agent_),
+                              "leakprof_agent_spool_dropped_total 0");
+  }));
+  EXPECT_LE(agent_->spool().bytes(), 40000);
+  EXPECT_GT(agent_->spool().entries(), 0);
+  ASSERT_TRUE(collector_.Start(port).ok());
+  ASSERT_TRUE(Eventually([&] { return Sequences().size() >= 3; }));
+  agent_->Stop();
+  // The oldest are gone; what is left arrives in order, and from the first
+  // snapshot delivered on, nothing is missing.
+  std::vector<uint64_t> seq = Sequences();
+  EXPECT_GT(seq.front(), 1u);
+  for (size_t i = 1; i < seq.size(); ++i) {
+    EXPECT_EQ(seq[i], seq[i - 1] + 1) << "at " << i;
+  }
+}
+
 std::string ReadTestFile(const std::string& name) {
   std::ifstream in("agent/testdata/tls/" + name);
   std::stringstream ss;
