@@ -126,6 +126,10 @@ absl::StatusOr<FileConfig> TargetsFromFlags() {
   }
   t.instance = absl::GetFlag(FLAGS_instance);
   if (t.instance.empty()) t.instance = DefaultInstance(t.url);
+  if (t.service.size() > 256 || t.instance.size() > 256) {
+    return absl::InvalidArgumentError(
+        "--service and --instance: at most 256 bytes each");
+  }
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> labels =
       ParseLabels(absl::GetFlag(FLAGS_label));
   if (!labels.ok()) {
