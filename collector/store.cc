@@ -1660,23 +1660,23 @@ absl::StatusOr<v1::GetSiteSeriesResponse> Store::GetSiteSeries(
       }
     }
   }
-  // Per instance series (sorted by name), fleet events.
-  struct Event {
-    int64_t ts;
-    uint32_t inst;
-    int64_t count;
-  };
-  std::vector<Event> events;
+  // Per instance series (sorted by name); every instance's shown points
+  // feed the fleet total.
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> shown_lists;
   bool past_token = request.page_token().empty();
   for (auto& [name, inst] : insts) {
     auto pit = by_inst.find(inst->id);
     if (pit == by_inst.end()) continue;
     auto& pts = pit->second.pts;
-    std::stable_sort(pts.begin(), pts.end(), [](const auto& a, const auto& b) {
+    auto by_time = [](const auto& a, const auto& b) {
       return a.first < b.first;
-    });
+    };
+    if (!std::is_sorted(pts.begin(), pts.end(), by_time)) {
+      std::stable_sort(pts.begin(), pts.end(), by_time);
+    }
     if (pts.empty()) continue;
-    std::vector<std::pair<int64_t, int64_t>> shown;
+    shown_lists.emplace_back();
+    std::vector<std::pair<int64_t, int64_t>>& shown = shown_lists.back();
     if (step > 0) {
       for (const auto& p : pts) {
         const int64_t bucket = w->start + (p.first - w->start) / step * step;
@@ -1687,9 +1687,8 @@ absl::StatusOr<v1::GetSiteSeriesResponse> Store::GetSiteSeries(
         }
       }
     } else {
-      shown = pts;
+      shown = std::move(pts);
     }
-    for (const auto& p : shown) events.push_back({p.first, inst->id, p.second});
     if (!past_token) {
       if (name == request.page_token()) past_token = true;
       continue;
@@ -1702,6 +1701,9 @@ absl::StatusOr<v1::GetSiteSeriesResponse> Store::GetSiteSeries(
     }
     v1::InstanceSeries* series = out.add_instances();
     series->set_instance(name);
+    series->mutable_timestamps_unix_seconds()->Reserve(
+        static_cast<int>(shown.size()));
+    series->mutable_counts()->Reserve(static_cast<int>(shown.size()));
     for (const auto& p : shown) {
       series->add_timestamps_unix_seconds(p.first);
       series->add_counts(p.second);
@@ -1718,32 +1720,40 @@ absl::StatusOr<v1::GetSiteSeriesResponse> Store::GetSiteSeries(
     }
   }
   // Fleet total: at each output time, the sum over instances of their latest
-  // value within max(10 min, step) before it.
-  std::sort(events.begin(), events.end(),
-            [](const Event& a, const Event& b) { return a.ts < b.ts; });
+  // value within max(10 min, step) before it. Each point holds its value on
+  // [ts, min(next ts, ts + stale)): a difference array over the distinct
+  // output times, summed once.
   const int64_t stale = std::max<int64_t>(kStaleSeconds, step);
-  absl::flat_hash_map<uint32_t, std::pair<int64_t, int64_t>> current;
-  using Expiry = std::pair<int64_t, uint32_t>;  // (ts + stale, inst)
-  std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> expiry;
+  std::vector<int64_t> times;
+  {
+    absl::flat_hash_set<int64_t> distinct;
+    for (const auto& list : shown_lists) {
+      for (const auto& p : list) distinct.insert(p.first);
+    }
+    times.assign(distinct.begin(), distinct.end());
+    std::sort(times.begin(), times.end());
+  }
+  std::vector<int64_t> diff(times.size() + 1, 0);
+  for (const auto& list : shown_lists) {
+    auto from = times.begin();
+    for (size_t j = 0; j < list.size(); ++j) {
+      const int64_t until =
+          j + 1 < list.size()
+              ? std::min(list[j + 1].first, list[j].first + stale)
+              : list[j].first + stale;
+      from = std::lower_bound(from, times.end(), list[j].first);
+      auto to = std::lower_bound(from, times.end(), until);
+      diff[from - times.begin()] += list[j].second;
+      diff[to - times.begin()] -= list[j].second;
+    }
+  }
+  out.mutable_fleet_timestamps_unix_seconds()->Reserve(
+      static_cast<int>(times.size()));
+  out.mutable_fleet_counts()->Reserve(static_cast<int>(times.size()));
   int64_t sum = 0;
-  for (size_t i = 0; i < events.size();) {
-    const int64_t t = events[i].ts;
-    for (; i < events.size() && events[i].ts == t; ++i) {
-      auto& cur = current[events[i].inst];
-      sum += events[i].count - cur.second;
-      cur = {t, events[i].count};
-      expiry.emplace(t + stale, events[i].inst);
-    }
-    while (!expiry.empty() && expiry.top().first <= t) {
-      auto [until, id] = expiry.top();
-      expiry.pop();
-      auto cit = current.find(id);
-      if (cit != current.end() && cit->second.first + stale == until) {
-        sum -= cit->second.second;
-        current.erase(cit);
-      }
-    }
-    out.add_fleet_timestamps_unix_seconds(t);
+  for (size_t i = 0; i < times.size(); ++i) {
+    sum += diff[i];
+    out.add_fleet_timestamps_unix_seconds(times[i]);
     out.add_fleet_counts(sum);
   }
   return out;
