@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <queue>
 #include <utility>
 
@@ -861,19 +862,29 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
   }
 
   // 3. Epoch: process start, Go version or labels changed.
-  storage::InstanceRecord record = inst->record;
+  // The record is copied only when it changes beyond last-seen / total
+  // (epochs can make it large); those two are applied at the end.
+  std::optional<storage::InstanceRecord> copy;
+  auto rec = [&]() -> storage::InstanceRecord& {
+    if (!copy) copy = inst->record;
+    return *copy;
+  };
+  auto cur = [&]() -> const storage::InstanceRecord& {
+    return copy ? *copy : inst->record;
+  };
   bool record_changed = false;
   {
     const int64_t start_s = s.process_start_unix_nanos() == 0
                                 ? 0
                                 : FloorSeconds(s.process_start_unix_nanos());
-    const v1::Epoch* last = record.epochs().empty()
+    const v1::Epoch* last = cur().epochs().empty()
                                 ? nullptr
-                                : &record.epochs(record.epochs_size() - 1);
+                                : &cur().epochs(cur().epochs_size() - 1);
     if (last == nullptr || last->process_start_unix_seconds() != start_s ||
         last->go_version() != s.go_version() ||
         !SameLabels(last->labels(), s.labels())) {
       if (last == nullptr || ts >= last->since_unix_seconds()) {
+        storage::InstanceRecord& record = rec();
         v1::Epoch* e = record.add_epochs();
         e->set_since_unix_seconds(ts);
         e->set_process_start_unix_seconds(start_s);
@@ -886,13 +897,14 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
       }
     }
   }
-  const bool newest = ts >= record.last_seen_unix_seconds();
-  if (newest) {
-    record.set_last_seen_unix_seconds(ts);
-    if (!leak_profile) record.set_goroutines(s.total_goroutines());
-  }
-  if (ts < record.first_seen_unix_seconds()) {
-    record.set_first_seen_unix_seconds(ts);
+  const bool newest = ts >= cur().last_seen_unix_seconds();
+  auto apply_latest = [&](storage::InstanceRecord& r) {
+    if (!newest) return;
+    r.set_last_seen_unix_seconds(ts);
+    if (!leak_profile) r.set_goroutines(s.total_goroutines());
+  };
+  if (ts < cur().first_seen_unix_seconds()) {
+    rec().set_first_seen_unix_seconds(ts);
     record_changed = true;
   }
 
@@ -956,8 +968,9 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
         return st;
     } else {
       if (mode == kSealAndAppend) {
+        apply_latest(rec());
         storage::InstanceRecord saved = std::move(inst->record);
-        inst->record = record;
+        inst->record = *copy;
         SealInto(svc, inst, &batch);
         inst->record = std::move(saved);
         record_changed = false;  // written by the seal
@@ -978,14 +991,14 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
   if (leak_profile || mode == kLate) {
     // No head holds this sequence: record it now.
     batch.Put(seqs, seq_key, ts_value);
-    if (s.sequence() > record.max_sequence()) {
-      record.set_max_sequence(s.sequence());
+    if (s.sequence() > cur().max_sequence()) {
+      rec().set_max_sequence(s.sequence());
       record_changed = true;
     }
   }
   if (record_changed) {
     batch.Put(instances_cf, InstanceKey(svc->hash, inst->name),
-              record.SerializeAsString());
+              (apply_latest(rec()), rec().SerializeAsString()));
   }
 
   // 6. Durable write, then memory.
@@ -996,7 +1009,12 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
     for (const v1::StackDef* d : to_learn)
       stack_site[d->stack_id()] = d->site_id();
   }
-  inst->record = std::move(record);
+  if (copy) {
+    apply_latest(*copy);
+    inst->record = std::move(*copy);
+  } else {
+    apply_latest(inst->record);
+  }
   inst->last_push = clock->Now();
   inst->last_live = inst->last_push;
   if (mode == kSealAndAppend) ResetOpen(inst);

@@ -42,6 +42,7 @@ Store* FilledStore() {
           points.emplace_back(k, (i + k + r / 7) % 13);
         v1::Snapshot snap = testing::MakeSnapshot(
             "svc", absl::StrCat("inst-", i), kT0 + 60 * r, r + 1, points);
+        snap.set_process_start_unix_nanos((kT0 - 3600) * 1000000000LL);
         if (r == 0) {
           std::vector<uint64_t> ids;
           for (int k = 1; k <= kStacks; ++k) ids.push_back(k);
