@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "benchmark/benchmark.h"
 #include "collector/clock.h"
 #include "collector/store.h"
@@ -85,4 +86,10 @@ BENCHMARK(BM_GetSiteSeries6h1000Instances)
 }  // namespace
 }  // namespace leakprof::collector
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  // As in the collector binary (Debian's abseil has it on).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  return 0;
+}
