@@ -131,6 +131,10 @@ int main(int argc, char** argv) {
   for (int i = 0; i < absl::GetFlag(FLAGS_channels); ++i) {
     grpc::ChannelArguments args;
     args.SetInt("grpc.channel_id", i);  // distinct connections
+    // A series response is megabytes: a large receive window (fewer flow
+    // control round trips) and message limit, as the analyzer sets them.
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 << 20);
+    args.SetMaxReceiveMessageSize(256 << 20);
     channels.push_back(grpc::CreateCustomChannel(
         absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials(), args));
   }
