@@ -180,6 +180,11 @@ def main():
             if not ready:
                 raise SystemExit(1)
             time.sleep(3)
+            # $service: the service of the top suspect, so that the service
+            # dashboard's per-site panels have sites to show.
+            top = query(prom, 'topk(1, leakprof_suspect_score)')['data']['result']
+            service = top[0]['metric'].get('service', service) if top else service
+            print('     $service = %s' % service)
         else:
             fleet = parse_only_fleet(tmp)
             prom = fleet.start_prometheus(rules_path=None)
