@@ -350,7 +350,7 @@ def main():
     ap.add_argument('--fleet', type=int, default=6,
                     help='example service instances (each with its own agent; default 6)')
     ap.add_argument('--duration', type=parse_duration, default=parse_duration('30m'),
-                    help='stop after this long (default 30m, at most 24h)')
+                    help='stop after running this long (default 30m, at most 24h)')
     ap.add_argument('--target', action='append', default=[], metavar='[SERVICE=]URL',
                     help='watch a service you already run (its pprof root, e.g. '
                          'http://127.0.0.1:6060/debug/pprof/) instead of the example fleet; '
@@ -420,6 +420,7 @@ def main():
             os.path.join(fleet.bin_dir, 'leakprofctl'), fleet.analyzer_http))
         print('Suspects show after a few evaluations (interval %s). Ctrl-C stops everything.'
               % args.analyzer_interval, flush=True)
+        start = time.monotonic()  # --duration counts from here, not from the build
         last_ids = None
         last_top = 0.0
         next_progress = 0.0
