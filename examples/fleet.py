@@ -93,7 +93,7 @@ class Fleet:
 
     def __init__(self, bin_dir, data_dir, base_port=7070, agent_interval='5s',
                  analyzer_interval='15s', analyzer_window='15m', leak_per_minute=20,
-                 extra_analyzer_flags=()):
+                 extra_analyzer_flags=(), extra_agent_flags=()):
         self.bin_dir = os.path.abspath(bin_dir)
         self.data_dir = os.path.abspath(data_dir)
         self.logs = os.path.join(self.data_dir, 'logs')
@@ -107,6 +107,7 @@ class Fleet:
         self.analyzer_window = analyzer_window
         self.leak_per_minute = leak_per_minute
         self.extra_analyzer_flags = list(extra_analyzer_flags)
+        self.extra_agent_flags = list(extra_agent_flags)
         self.procs = []
         self.agents = []    # (name, http addr)
         self.services = []  # (service, instance, pprof URL)
@@ -225,7 +226,7 @@ class Fleet:
             '--interval=' + self.agent_interval,
             '--http_addr=' + addr,
             '--spool_dir=' + spool,
-        ])
+        ] + self.extra_agent_flags)
         self.wait_healthy(p, addr)
         self.agents.append((instance, addr))
         return addr

@@ -110,7 +110,10 @@ def make_fleet(tmp, bins):
                         leak_per_minute=600,
                         # Deliveries to a closed port: alerts_sent_total gets series.
                         extra_analyzer_flags=['--alertmanager_url=http://127.0.0.1:%d' %
-                                              fleet_lib.free_port(), '--min_points=4'])
+                                              fleet_lib.free_port(), '--min_points=4'],
+                        # A scrape every second whatever the profile costs
+                        # (time compressed; the budget would stretch it).
+                        extra_agent_flags=['--budget=0', '--jitter=0'])
     return f
 
 
@@ -137,6 +140,19 @@ def check_ranking(fleet):
     # Suspects come before every non-suspect.
     order = [bool(x.get('suspect')) for x in sites]
     check(order == sorted(order, reverse=True), 'suspects ranked above every other site')
+
+
+def diagnose(fleet):
+    """What the analyzer saw, and the ends of the logs."""
+    try:
+        for x in fleet.suspects().get('suspects', [])[:6]:
+            print('     site %s %s score=%s judged=%s rising=%s goroutines=%s evidence=%s' % (
+                x.get('service'), x.get('function'), x.get('score'), x.get('instances_judged'),
+                x.get('instances_rising'), x.get('goroutines'), x.get('evidence')))
+    except Exception as e:  # diagnostics only
+        print('     analyzer API: %s' % e)
+    for p in fleet.procs:
+        print('     --- %s log:\n%s' % (p.name, p.tail(4)))
 
 
 def wait_for(prom, expr, timeout, what):
@@ -178,6 +194,7 @@ def main():
                      wait_for(prom, 'rate(leakprof_agent_scrapes_total[1m]) > 0', 60,
                               'two scrapes of the agents'))
             if not ready:
+                diagnose(fleet)
                 raise SystemExit(1)
             time.sleep(3)
             # $service: the service of the top suspect, so that the service
@@ -249,6 +266,9 @@ def main():
     finally:
         if fleet:
             fleet.stop()
+            out = os.environ.get('TEST_UNDECLARED_OUTPUTS_DIR')
+            if out and os.path.isdir(fleet.logs):
+                shutil.copytree(fleet.logs, os.path.join(out, 'fleet-logs'), dirs_exist_ok=True)
     print('%d expressions checked; %s' % (len(items), 'FAIL (%d)' % len(failures)
                                            if failures else 'PASS'))
     sys.exit(1 if failures else 0)
