@@ -175,6 +175,27 @@ class Fleet:
         ] + self.extra_analyzer_flags)
         self.wait_healthy(p, self.analyzer_http)
 
+    def page_url(self):
+        """The web page's URL: the analyzer's own, or (an analyzer built
+        without //web:assets) web/ served by tests/e2e/fixture_server.py with
+        the analyzer's API forwarded."""
+        try:
+            if b'app.js' in http_get('http://%s/' % self.analyzer_http, timeout=5):
+                return 'http://%s/' % self.analyzer_http
+        except (urllib.error.URLError, OSError):
+            pass
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        server = os.path.join(root, 'tests', 'e2e', 'fixture_server.py')
+        web = os.path.join(root, 'web')
+        if not (os.path.exists(server) and os.path.isdir(web)):
+            return 'http://%s/ (this analyzer serves no page)' % self.analyzer_http
+        p = self.start('page', [sys.executable, server, '--web-dir', web, '--port', '0',
+                                '--api-upstream', 'http://' + self.analyzer_http],
+                       stdout_to_log=False)
+        line = p.popen.stdout.readline().decode(errors='replace').strip()
+        m = re.match(r'^listening on (\S+)$', line)
+        return 'http://%s/' % m.group(1) if m else 'http://%s/' % self.analyzer_http
+
     def start_service(self, service, instance, patterns, benign):
         """Starts one //tests/scenarios:service; returns its pprof root URL."""
         argv = [self.binary('service'), '-addr', '127.0.0.1:0',
@@ -358,7 +379,8 @@ def main():
                          'repeatable')
     ap.add_argument('--data-dir', default='leakprof-data',
                     help='collector data, spools and logs (default ./leakprof-data)')
-    ap.add_argument('--clean', action='store_true', help='delete --data-dir first')
+    ap.add_argument('--clean', action='store_true',
+                    help='empty --data-dir first (its bin/ stays)')
     ap.add_argument('--base-port', type=int, default=7070,
                     help='collector gRPC on this port, its HTTP +1, analyzer +2 (default 7070)')
     ap.add_argument('--agent-interval', default='5s', help='agents\' scrape interval')
@@ -377,7 +399,13 @@ def main():
         ap.error('--fleet must be 1..50')
 
     if args.clean and os.path.isdir(args.data_dir):
-        shutil.rmtree(args.data_dir)
+        # Everything but bin/ (scripts/fleet.sh's links to the binaries).
+        for name in os.listdir(args.data_dir):
+            path = os.path.join(args.data_dir, name)
+            if os.path.abspath(path) == os.path.abspath(args.bin_dir) or name == 'bin':
+                continue
+            shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) \
+                else os.remove(path)
     fleet = Fleet(args.bin_dir, args.data_dir, args.base_port, args.agent_interval,
                   args.analyzer_interval, args.window, args.leak_per_minute)
     stopping = {'why': ''}
@@ -408,7 +436,7 @@ def main():
         print('', flush=True)
         print('leakprof fleet is running (%d services, %d agents). Look at:' % (
             len(fleet.services), len(fleet.agents)))
-        print('  web page       http://%s/' % fleet.analyzer_http)
+        print('  web page       %s' % fleet.page_url())
         print('  suspects API   http://%s/api/v1/suspects' % fleet.analyzer_http)
         print('  metrics        http://%s/metrics (analyzer), http://%s/metrics (collector)'
               % (fleet.analyzer_http, fleet.collector_http))
