@@ -32,6 +32,7 @@
 #include "common/server/admin_server.h"
 #include "common/server/signals.h"
 #include "prometheus/registry.h"
+#include "web/assets.h"
 
 ABSL_FLAG(std::string, collector, "127.0.0.1:7070",
           "collector gRPC address (host:port) to read the fleet from");
@@ -264,13 +265,24 @@ int main(int argc, char** argv) {
   server_options.registry = registry;
   server_options.handlers =
       leakprof::analyzer::ApiHandlers(&analyzer, alerting ? &alerter : nullptr);
+  // The web page (web/): static assets compiled into the binary.
+  for (const char* path : {"/", "/index.html", "/app.js", "/style.css"}) {
+    server_options.handlers[path] = [](const leakprof::HttpRequest& request) {
+      leakprof::HttpResponse response;
+      const leakprof::web::Asset* asset =
+          leakprof::web::FindAsset(request.path);
+      response.content_type = std::string(asset->content_type);
+      response.body = std::string(asset->body);
+      return response;
+    };
+  }
   server_options.health = [&last_ok]() {
     return last_ok ? absl::OkStatus()
                    : absl::UnavailableError("the last evaluation failed");
   };
   auto server = leakprof::AdminServer::Start(std::move(server_options));
   if (!server.ok()) return Fail(server.status().ToString());
-  Log(absl::StrCat("serving /api/v1/*, /metrics, /healthz on ",
+  Log(absl::StrCat("serving the page at /, /api/v1/*, /metrics, /healthz on ",
                    (*server)->host(), ":", (*server)->port(), "; collector ",
                    client.target));
 

@@ -54,7 +54,6 @@ packages=(
   # the deploy checks. Node and npm are added below only when missing (a
   # NodeSource nodejs already ships npm).
   chromium
-  prometheus
   python3-yaml
 )
 
