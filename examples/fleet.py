@@ -204,6 +204,11 @@ class Fleet:
             argv += ['-patterns', patterns]
         if benign:
             argv += ['-benign', benign]
+        return self.start_target(service, instance, argv)
+
+    def start_target(self, service, instance, argv):
+        """Starts a program that prints "listening on HOST:PORT" then
+        "ready" and serves /debug/pprof/; returns its pprof root URL."""
         p = self.start('service-' + instance, argv, stdout_to_log=False)
         addr = None
         deadline = time.monotonic() + 30

@@ -122,6 +122,11 @@ def start_fleet(f, rules):
     f.start_collector()
     f.start_analyzer()
     f.start_example_fleet(2)   # checkout-0, search-0: both leak
+    # A target whose stack names main.<img src=x onerror=...>: the page test
+    # checks it shows as text through agent, collector and analyzer.
+    url = f.start_target('hostile', 'hostile-0',
+                         [sys.executable, os.path.join(HERE, 'hostile_target.py')])
+    f.start_agent('hostile', 'hostile-0', url)
     return f.start_prometheus(rules_path=rules)
 
 
@@ -134,7 +139,7 @@ def check_ranking(fleet):
         len(flagged), len(sites)))
     if sites:
         top = sites[0]
-        check(top.get('suspect') and top.get('service') in ('checkout', 'search'),
+        check(top.get('suspect') and top.get('service') in ('checkout', 'search', 'hostile'),
               'rank 1 is a suspect of a leaking service: %s %s (%s, score %s)' % (
                   top.get('service'), top.get('function'), top.get('pattern'), top.get('score')))
     # Suspects come before every non-suspect.
@@ -245,7 +250,7 @@ def main():
             except (urllib.error.URLError, OSError):
                 pass
             if args.page_test:
-                env = dict(os.environ)
+                env = dict(os.environ, PAGE_TEST_XSS='1')
                 how = 'served by the analyzer'
                 if b'app.js' not in page:
                     # Until //web:assets is wired into the analyzer: this
