@@ -60,6 +60,9 @@ printf 'targets:\n  - target: http://x:1/\n    servce: a\n' >"$tmp/bad.yaml"
 if "$agent" --once --config="$tmp/bad.yaml" 2>"$tmp/e2"; then fail "bad config accepted"; fi
 grep -q "bad.yaml:3:5: targets\[0\]: unknown key \"servce\"" "$tmp/e2" || fail "message: $(cat "$tmp/e2")"
 
+if "$agent" --once --service=x --jitter=2 2>"$tmp/e3"; then fail "--jitter=2 accepted"; fi
+grep -q -- "--jitter: must be in" "$tmp/e3" || fail "message: $(cat "$tmp/e3")"
+
 # The daemon, with a collector that is not there.
 "$agent" --target="$root" --service=blocker --instance=b-0 \
   --collector=127.0.0.1:1 --interval=200ms --budget=0 \

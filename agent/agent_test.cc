@@ -315,34 +315,64 @@ TEST_F(AgentTest, BadTargetsDoNotStopTheGoodOne) {
   ASSERT_TRUE(agent.ok()) << agent.status();
   agent_ = *std::move(agent);
   // While the hanging target keeps its thread waiting, the good one is
-  // scraped and pushed on its own interval.
+  // scraped and pushed on its own interval, and every bad one gets its
+  // result.
+  const std::vector<std::string> wanted = {
+      "{instance=\"bad-0\",profile=\"goroutine\",result=\"timeout\","
+      "service=\"hang\"}",
+      "{instance=\"bad-0\",profile=\"goroutine\",result=\"http_error\","
+      "service=\"404\"}",
+      "{instance=\"bad-0\",profile=\"goroutine\",result=\"parse_error\","
+      "service=\"garbage\"}",
+      "{instance=\"bad-0\",profile=\"goroutine\",result=\"too_large\","
+      "service=\"bomb\"}",
+      "{instance=\"bad-0\",profile=\"goroutine\",result=\"too_large\","
+      "service=\"huge\"}"};
+  auto all_counted = [&] {
+    const std::string m = Metrics(*agent_);
+    for (const std::string& w : wanted) {
+      if (!absl::StrContains(m,
+                             absl::StrCat("leakprof_agent_scrapes_total", w))) {
+        return false;
+      }
+    }
+    return true;
+  };
   ASSERT_TRUE(Eventually([&] {
-    return collector_.StoredOf("blocker").size() >= 6 &&
-           absl::StrContains(Metrics(*agent_), "result=\"timeout\"");
-  }));
-  const std::string m = Metrics(*agent_);
-  for (const char* want :
-       {"{instance=\"bad-0\",profile=\"goroutine\",result=\"timeout\","
-        "service=\"hang\"}",
-        "{instance=\"bad-0\",profile=\"goroutine\",result=\"http_error\","
-        "service=\"404\"}",
-        "{instance=\"bad-0\",profile=\"goroutine\",result=\"parse_error\","
-        "service=\"garbage\"}",
-        "{instance=\"bad-0\",profile=\"goroutine\",result=\"too_large\","
-        "service=\"bomb\"}",
-        "{instance=\"bad-0\",profile=\"goroutine\",result=\"too_large\","
-        "service=\"huge\"}"}) {
-    EXPECT_TRUE(absl::StrContains(
-        m, absl::StrCat("leakprof_agent_scrapes_total", want)))
-        << want << "\n"
-        << m;
-  }
+    return collector_.StoredOf("blocker").size() >= 6 && all_counted();
+  })) << Metrics(*agent_);
   // Nothing from a bad target reached the collector.
   for (const v1::Snapshot& s : collector_.Stored()) {
     EXPECT_EQ(s.service(), "blocker");
   }
   agent_->Stop();
   bad.Stop();
+}
+
+TEST_F(AgentTest, FullSpoolDropsOldestAndCountsThem) {
+  const int port = collector_.port();
+  collector_.Stop();
+  AgentOptions o = Options(TempDir("spool"));
+  o.spool.max_bytes = 40000;  // a few self-contained snapshots of blocker
+  auto agent = StartAgent(o);
+  ASSERT_TRUE(agent.ok()) << agent.status();
+  agent_ = *std::move(agent);
+  ASSERT_TRUE(Eventually([&] {
+    return !absl::StrContains(Metrics(*agent_),
+                              "leakprof_agent_spool_dropped_total 0");
+  }));
+  EXPECT_LE(agent_->spool().bytes(), 40000);
+  EXPECT_GT(agent_->spool().entries(), 0);
+  ASSERT_TRUE(collector_.Start(port).ok());
+  ASSERT_TRUE(Eventually([&] { return Sequences().size() >= 3; }));
+  agent_->Stop();
+  // The oldest are gone; what is left arrives in order, and from the first
+  // snapshot delivered on, nothing is missing.
+  std::vector<uint64_t> seq = Sequences();
+  EXPECT_GT(seq.front(), 1u);
+  for (size_t i = 1; i < seq.size(); ++i) {
+    EXPECT_EQ(seq[i], seq[i - 1] + 1) << "at " << i;
+  }
 }
 
 std::string ReadTestFile(const std::string& name) {

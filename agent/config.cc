@@ -69,7 +69,15 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseLabels(
       return absl::InvalidArgumentError(
           absl::StrCat("label \"", name, "\" given twice"));
     }
+    if (name.size() > 128 || item.size() - eq - 1 > 1024) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "label \"", name, "\": name over 128 or value over 1024 bytes"));
+    }
     out.emplace_back(std::move(name), std::string(item.substr(eq + 1)));
+  }
+  if (out.size() > 64) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(out.size(), " labels, over the limit of 64"));
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -151,9 +159,10 @@ absl::StatusOr<FileConfig> ParseConfig(absl::string_view yaml,
         absl::StatusOr<std::string> v =
             ScalarAt(filename, kv.second, absl::StrCat(ctx, ".", key));
         if (!v.ok()) return v.status();
-        if (v->empty()) {
-          return ErrorAt(filename, kv.second,
-                         absl::StrCat(ctx, ".", key, ": empty"));
+        if (v->empty() || (key != "target" && v->size() > 256)) {
+          return ErrorAt(
+              filename, kv.second,
+              absl::StrCat(ctx, ".", key, ": empty or over 256 bytes"));
         }
         if (key == "target") {
           absl::StatusOr<std::string> url = NormalizeTargetUrl(*v);

@@ -41,8 +41,9 @@ absl::StatusOr<FileConfig> ParseConfig(absl::string_view yaml,
                                        absl::string_view filename);
 
 // "k=v,k2=v2" -> sorted pairs. kInvalidArgument for an item without "=",
-// an empty or duplicate name, or a name that is not a Prometheus-style
-// identifier ([a-zA-Z_][a-zA-Z0-9_]*).
+// an empty or duplicate name, a name that is not a Prometheus-style
+// identifier ([a-zA-Z_][a-zA-Z0-9_]*), or over the collector's bounds (64
+// labels, names of 128 bytes, values of 1024).
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseLabels(
     absl::string_view text);
 

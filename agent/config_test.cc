@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace leakprof {
@@ -87,6 +88,12 @@ TEST(ConfigTest, Labels) {
   EXPECT_EQ(ParseLabels("a=1,a=2").status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseLabels("9x=1").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseLabels("v=" + std::string(1025, 'x')).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  std::string many;
+  for (int i = 0; i < 65; ++i) absl::StrAppend(&many, "l", i, "=v,");
+  EXPECT_EQ(ParseLabels(many).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 

@@ -126,6 +126,10 @@ absl::StatusOr<FileConfig> TargetsFromFlags() {
   }
   t.instance = absl::GetFlag(FLAGS_instance);
   if (t.instance.empty()) t.instance = DefaultInstance(t.url);
+  if (t.service.size() > 256 || t.instance.size() > 256) {
+    return absl::InvalidArgumentError(
+        "--service and --instance: at most 256 bytes each");
+  }
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> labels =
       ParseLabels(absl::GetFlag(FLAGS_label));
   if (!labels.ok()) {
@@ -149,6 +153,34 @@ ScrapeOptions ScrapeOptionsFromFlags() {
   o.max_profile_bytes = absl::GetFlag(FLAGS_max_profile_bytes);
   o.agent_version = kAgentVersion;
   return o;
+}
+
+// Flag values out of range: kInvalidArgument naming the flag.
+absl::Status CheckFlags() {
+  auto bad = [](const char* flag, const std::string& why) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", why));
+  };
+  if (absl::GetFlag(FLAGS_interval) <= absl::ZeroDuration()) {
+    return bad("interval", "must be > 0");
+  }
+  const double jitter = absl::GetFlag(FLAGS_jitter);
+  if (!(jitter >= 0 && jitter < 1)) return bad("jitter", "must be in [0, 1)");
+  const double budget = absl::GetFlag(FLAGS_budget);
+  if (!(budget >= 0 && budget <= 1)) return bad("budget", "must be in [0, 1]");
+  if (absl::GetFlag(FLAGS_timeout) <= absl::ZeroDuration()) {
+    return bad("timeout", "must be > 0");
+  }
+  if (absl::GetFlag(FLAGS_leak_interval) < absl::ZeroDuration() ||
+      absl::GetFlag(FLAGS_debug2_interval) < absl::ZeroDuration()) {
+    return bad("leak_interval/debug2_interval", "must be >= 0");
+  }
+  if (absl::GetFlag(FLAGS_max_profile_bytes) <= 0) {
+    return bad("max_profile_bytes", "must be > 0");
+  }
+  if (absl::GetFlag(FLAGS_spool_max_bytes) <= 0) {
+    return bad("spool_max_bytes", "must be > 0");
+  }
+  return absl::OkStatus();
 }
 
 int RunOnce(const FileConfig& config) {
@@ -192,6 +224,7 @@ int RunOnce(const FileConfig& config) {
 }
 
 int Main() {
+  if (absl::Status s = CheckFlags(); !s.ok()) return Fail(s);
   absl::StatusOr<FileConfig> config = TargetsFromFlags();
   if (!config.ok()) return Fail(config.status());
   if (absl::GetFlag(FLAGS_once)) return RunOnce(*config);
@@ -293,7 +326,8 @@ int main(int argc, char** argv) {
       "  leakprof-agent --target=http://127.0.0.1:6060/debug/pprof/ "
       "--service=payments --collector=collector:7070\n"
       "  leakprof-agent --config=agent.yaml\n"
-      "  leakprof-agent --service=payments --once --output=json");
+      "  leakprof-agent --service=payments --once --output=json\n"
+      "Flag names may use dashes or underscores (--spool-dir, --spool_dir).");
   std::vector<std::string> storage;
   std::vector<char*> args = DashesToUnderscores(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());

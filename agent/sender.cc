@@ -150,20 +150,22 @@ void Sender::Run() {
 
     bool failed = false;
     if (from_spool) {
-      absl::StatusOr<std::optional<std::string>> bytes = spool_->Front();
-      if (!bytes.ok()) {
-        Log(bytes.status().ToString());
+      absl::StatusOr<std::optional<Spool::Entry>> entry = spool_->Front();
+      if (!entry.ok()) {
+        Log(entry.status().ToString());
         continue;
       }
-      if (!bytes->has_value()) continue;
+      if (!entry->has_value()) continue;
+      const uint64_t position = (*entry)->position;
       v1::Snapshot s;
-      if (!s.ParseFromString(**bytes)) {
+      if (!s.ParseFromString((*entry)->bytes)) {
         Log("spool entry is not a snapshot: dropped");
-        spool_->PopFront();
+        spool_->Remove(position);
         continue;
       }
+      entry->reset();
       if (Settle(pusher_->Push(s), s)) {
-        spool_->PopFront();
+        spool_->Remove(position);
       } else {
         failed = true;
       }

@@ -38,11 +38,22 @@ struct SnapshotMeta {
   std::string agent_version;
 };
 
+// The collector's bounds (docs/protocol.md): points per snapshot, frames per
+// definition.
+inline constexpr int kMaxPoints = 20000;
+inline constexpr int kMaxDefinitionFrames = 512;
+
 // Points (stack_ids/counts), extras (stacks with leaked goroutines, wait
 // ages from debug=2, or a class differing from the stored definition) and
 // the metadata. Adds the definition of every stack `store` lacks.
+//
+// Stacks with equal ids (frames differing only in runtime frames the id
+// leaves out) are one point: counts, leaked and wait ages added. Over
+// `max_points` points (0 = no bound), only the `max_points` largest are
+// kept. Definitions keep at most kMaxDefinitionFrames innermost frames.
 v1::Snapshot BuildSnapshot(const goprof::Profile& profile,
-                           const SnapshotMeta& meta, DefinitionStore* store);
+                           const SnapshotMeta& meta, DefinitionStore* store,
+                           int max_points = kMaxPoints);
 
 }  // namespace agent
 }  // namespace leakprof

@@ -122,6 +122,52 @@ TEST(SnapshotBuilderTest, GoroutineLeakProfile) {
   }
 }
 
+// Two stacks that differ only in a leading runtime frame have one id.
+goprof::Profile TwoStacksOneId() {
+  goprof::Profile p;
+  p.frames = {{"runtime.gopark", "proc.go", 1},
+              {"runtime.chanrecv1", "chan.go", 2},
+              {"runtime.chanrecv2", "chan.go", 3},
+              {"main.worker", "main.go", 10},
+              {"main.other", "main.go", 20}};
+  auto add = [&p](std::vector<int32_t> frames, int64_t count) {
+    goprof::Stack st;
+    st.frame_indices = frames;
+    st.count = count;
+    st.block_class = goprof::BlockClass::kChanReceive;
+    st.site_frame = static_cast<int>(frames.size()) - 1;
+    st.id = goprof::StackId(p.FramesOf(st));
+    p.stacks.push_back(st);
+    p.total_goroutines += count;
+  };
+  add({0, 1, 3}, 5);
+  add({0, 2, 3}, 7);
+  add({0, 1, 4}, 2);
+  return p;
+}
+
+TEST(SnapshotBuilderTest, EqualIdsBecomeOnePoint) {
+  const goprof::Profile p = TwoStacksOneId();
+  ASSERT_EQ(p.stacks[0].id, p.stacks[1].id);
+  DefinitionStore store;
+  const v1::Snapshot s = BuildSnapshot(p, Meta(), &store);
+  ASSERT_EQ(s.stack_ids_size(), 2);
+  EXPECT_EQ(s.stack_ids(0), p.stacks[0].id);
+  EXPECT_EQ(s.counts(0), 12);
+  EXPECT_EQ(s.stack_ids(1), p.stacks[2].id);
+  EXPECT_EQ(s.counts(1), 2);
+  EXPECT_EQ(s.total_goroutines(), 14);
+}
+
+TEST(SnapshotBuilderTest, PointBoundKeepsTheLargest) {
+  const goprof::Profile p = TwoStacksOneId();
+  DefinitionStore store;
+  const v1::Snapshot s = BuildSnapshot(p, Meta(), &store, /*max_points=*/1);
+  ASSERT_EQ(s.stack_ids_size(), 1);
+  EXPECT_EQ(s.counts(0), 12);
+  EXPECT_EQ(s.total_goroutines(), 14);
+}
+
 TEST(DefinitionsTest, ClassMapping) {
   EXPECT_EQ(ToProtoClass(goprof::BlockClass::kChanSend),
             v1::BLOCK_CLASS_CHAN_SEND);

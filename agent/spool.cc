@@ -103,7 +103,7 @@ absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(SpoolOptions options) {
   DIR* d = opendir(options.dir.c_str());
   if (d == nullptr) return Errno("cannot read spool directory", options.dir);
   std::unique_ptr<Spool> spool(new Spool(std::move(options)));
-  std::vector<Entry> found;
+  std::vector<Slot> found;
   while (dirent* e = readdir(d)) {
     absl::string_view name = e->d_name;
     if (!absl::ConsumeSuffix(&name, kSuffix)) continue;
@@ -115,11 +115,11 @@ absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(SpoolOptions options) {
     found.push_back({position, static_cast<int64_t>(st.st_size)});
   }
   closedir(d);
-  std::sort(found.begin(), found.end(), [](const Entry& a, const Entry& b) {
+  std::sort(found.begin(), found.end(), [](const Slot& a, const Slot& b) {
     return a.position < b.position;
   });
   absl::MutexLock lock(&spool->mu_);
-  for (const Entry& e : found) {
+  for (const Slot& e : found) {
     spool->entries_.push_back(e);
     spool->bytes_ += e.size;
     spool->next_position_ = e.position + 1;
@@ -158,9 +158,10 @@ absl::Status Spool::Append(absl::string_view bytes) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<std::string>> Spool::Front() {
+absl::StatusOr<std::optional<Spool::Entry>> Spool::Front() {
   absl::MutexLock lock(&mu_);
-  if (entries_.empty()) return std::optional<std::string>();
+  if (entries_.empty()) return std::optional<Entry>();
+  const uint64_t position = entries_.front().position;
   absl::StatusOr<std::string> bytes =
       ReadWholeFile(PathOf(entries_.front().position));
   if (!bytes.ok()) {
@@ -168,16 +169,18 @@ absl::StatusOr<std::optional<std::string>> Spool::Front() {
     return absl::UnavailableError(
         absl::StrCat("spool entry lost: ", bytes.status().message()));
   }
-  return std::optional<std::string>(std::move(*bytes));
+  return std::optional<Entry>(Entry{position, std::move(*bytes)});
 }
 
-void Spool::PopFront() {
+void Spool::Remove(uint64_t position) {
   absl::MutexLock lock(&mu_);
-  if (!entries_.empty()) PopFrontLocked();
+  if (!entries_.empty() && entries_.front().position == position) {
+    PopFrontLocked();
+  }
 }
 
 void Spool::PopFrontLocked() {
-  const Entry e = entries_.front();
+  const Slot e = entries_.front();
   entries_.pop_front();
   bytes_ -= e.size;
   unlink(PathOf(e.position).c_str());

@@ -55,12 +55,18 @@ class Spool {
   // file cannot be written.
   absl::Status Append(absl::string_view bytes) ABSL_LOCKS_EXCLUDED(mu_);
 
+  struct Entry {
+    uint64_t position;  // identifies the entry for Remove
+    std::string bytes;
+  };
+
   // The oldest entry; nullopt when empty. kUnavailable (and the entry is
   // removed) when it cannot be read.
-  absl::StatusOr<std::optional<std::string>> Front() ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<std::optional<Entry>> Front() ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Removes the oldest entry (no-op when empty).
-  void PopFront() ABSL_LOCKS_EXCLUDED(mu_);
+  // Removes the entry at `position` if it is still the oldest (an Append may
+  // have dropped it for room meanwhile; then nothing happens).
+  void Remove(uint64_t position) ABSL_LOCKS_EXCLUDED(mu_);
 
   int64_t entries() const ABSL_LOCKS_EXCLUDED(mu_);
   int64_t bytes() const ABSL_LOCKS_EXCLUDED(mu_);
@@ -76,7 +82,7 @@ class Spool {
   const std::string& dir() const { return options_.dir; }
 
  private:
-  struct Entry {
+  struct Slot {
     uint64_t position;
     int64_t size;
   };
@@ -86,7 +92,7 @@ class Spool {
 
   const SpoolOptions options_;
   mutable absl::Mutex mu_;
-  std::deque<Entry> entries_ ABSL_GUARDED_BY(mu_);
+  std::deque<Slot> entries_ ABSL_GUARDED_BY(mu_);
   uint64_t next_position_ ABSL_GUARDED_BY(mu_) = 1;
   int64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;

@@ -378,6 +378,9 @@ absl::StatusOr<RunningGrpcServer> StartGrpcServer(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(address, creds, &out.port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  // Series responses run to megabytes: write them in large frames.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_WRITE_BUFFER_SIZE, 8 << 20);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_FRAME_SIZE, 1 << 20);
   builder.RegisterService(services->collector_service());
   builder.RegisterService(services->query_service());
   builder.RegisterService(services->state_service());

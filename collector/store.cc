@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <queue>
 #include <utility>
 
@@ -861,19 +862,29 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
   }
 
   // 3. Epoch: process start, Go version or labels changed.
-  storage::InstanceRecord record = inst->record;
+  // The record is copied only when it changes beyond last-seen / total
+  // (epochs can make it large); those two are applied at the end.
+  std::optional<storage::InstanceRecord> copy;
+  auto rec = [&]() -> storage::InstanceRecord& {
+    if (!copy) copy = inst->record;
+    return *copy;
+  };
+  auto cur = [&]() -> const storage::InstanceRecord& {
+    return copy ? *copy : inst->record;
+  };
   bool record_changed = false;
   {
     const int64_t start_s = s.process_start_unix_nanos() == 0
                                 ? 0
                                 : FloorSeconds(s.process_start_unix_nanos());
-    const v1::Epoch* last = record.epochs().empty()
+    const v1::Epoch* last = cur().epochs().empty()
                                 ? nullptr
-                                : &record.epochs(record.epochs_size() - 1);
+                                : &cur().epochs(cur().epochs_size() - 1);
     if (last == nullptr || last->process_start_unix_seconds() != start_s ||
         last->go_version() != s.go_version() ||
         !SameLabels(last->labels(), s.labels())) {
       if (last == nullptr || ts >= last->since_unix_seconds()) {
+        storage::InstanceRecord& record = rec();
         v1::Epoch* e = record.add_epochs();
         e->set_since_unix_seconds(ts);
         e->set_process_start_unix_seconds(start_s);
@@ -886,13 +897,14 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
       }
     }
   }
-  const bool newest = ts >= record.last_seen_unix_seconds();
-  if (newest) {
-    record.set_last_seen_unix_seconds(ts);
-    if (!leak_profile) record.set_goroutines(s.total_goroutines());
-  }
-  if (ts < record.first_seen_unix_seconds()) {
-    record.set_first_seen_unix_seconds(ts);
+  const bool newest = ts >= cur().last_seen_unix_seconds();
+  auto apply_latest = [&](storage::InstanceRecord& r) {
+    if (!newest) return;
+    r.set_last_seen_unix_seconds(ts);
+    if (!leak_profile) r.set_goroutines(s.total_goroutines());
+  };
+  if (ts < cur().first_seen_unix_seconds()) {
+    rec().set_first_seen_unix_seconds(ts);
     record_changed = true;
   }
 
@@ -956,8 +968,9 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
         return st;
     } else {
       if (mode == kSealAndAppend) {
+        apply_latest(rec());
         storage::InstanceRecord saved = std::move(inst->record);
-        inst->record = record;
+        inst->record = *copy;
         SealInto(svc, inst, &batch);
         inst->record = std::move(saved);
         record_changed = false;  // written by the seal
@@ -978,14 +991,14 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
   if (leak_profile || mode == kLate) {
     // No head holds this sequence: record it now.
     batch.Put(seqs, seq_key, ts_value);
-    if (s.sequence() > record.max_sequence()) {
-      record.set_max_sequence(s.sequence());
+    if (s.sequence() > cur().max_sequence()) {
+      rec().set_max_sequence(s.sequence());
       record_changed = true;
     }
   }
   if (record_changed) {
     batch.Put(instances_cf, InstanceKey(svc->hash, inst->name),
-              record.SerializeAsString());
+              (apply_latest(rec()), rec().SerializeAsString()));
   }
 
   // 6. Durable write, then memory.
@@ -996,7 +1009,12 @@ absl::StatusOr<PushResult> Store::Impl::Push(const v1::Snapshot& s) {
     for (const v1::StackDef* d : to_learn)
       stack_site[d->stack_id()] = d->site_id();
   }
-  inst->record = std::move(record);
+  if (copy) {
+    apply_latest(*copy);
+    inst->record = std::move(*copy);
+  } else {
+    apply_latest(inst->record);
+  }
   inst->last_push = clock->Now();
   inst->last_live = inst->last_push;
   if (mode == kSealAndAppend) ResetOpen(inst);
@@ -1303,6 +1321,20 @@ struct Evidence {
   int64_t waiting = 0;
 };
 
+// std::lower_bound from `from`, probing 1, 2, 4, ... ahead first: cheap when
+// the answer is near, as it is when walking sorted times.
+template <typename It, typename T>
+It Gallop(It from, It end, const T& value) {
+  size_t step = 1;
+  It lo = from;
+  while (static_cast<size_t>(end - lo) > step && *(lo + step) < value) {
+    lo += step;
+    step *= 2;
+  }
+  It hi = static_cast<size_t>(end - lo) > step ? lo + step + 1 : end;
+  return std::lower_bound(lo, hi, value);
+}
+
 // One sealed part of one instance's window.
 struct PartKey {
   int64_t window;
@@ -1573,6 +1605,8 @@ absl::StatusOr<v1::GetSiteSeriesResponse> Store::GetSiteSeries(
     if (!it->status().ok()) return FromRocks(it->status(), "reading series");
   }
   // Instances, and the open windows holding the site.
+  absl::flat_hash_map<uint32_t, std::vector<std::pair<int64_t, int64_t>>>
+      open_points;
   std::map<std::string, Instance*> insts;
   {
     absl::MutexLock slock(&svc->mu);
@@ -1582,11 +1616,13 @@ absl::StatusOr<v1::GetSiteSeriesResponse> Store::GetSiteSeries(
     absl::MutexLock ilock(&inst->mu);
     auto it = inst->sites.find(site);
     if (it == inst->sites.end()) continue;
-    Points& p = by_inst[inst->id];
+    by_inst[inst->id];
+    // Appended after the sealed points, which are older.
+    auto& p = open_points[inst->id];
     std::vector<int64_t> counts = it->second.Expand(inst->ts.size());
     for (size_t j = 0; j < inst->ts.size(); ++j) {
       if (inst->ts[j] >= w->start && inst->ts[j] < w->end) {
-        p.pts.emplace_back(inst->ts[j], counts[j]);
+        p.emplace_back(inst->ts[j], counts[j]);
       }
     }
   }
@@ -1620,6 +1656,10 @@ absl::StatusOr<v1::GetSiteSeriesResponse> Store::GetSiteSeries(
       }
     }
     if (!it->status().ok()) return FromRocks(it->status(), "reading snaps");
+  }
+  for (auto& [id, pts] : open_points) {
+    auto& dst = by_inst[id].pts;
+    dst.insert(dst.end(), pts.begin(), pts.end());
   }
 
   const int64_t step = request.step_seconds();
@@ -1660,23 +1700,23 @@ absl::StatusOr<v1::GetSiteSeriesResponse> Store::GetSiteSeries(
       }
     }
   }
-  // Per instance series (sorted by name), fleet events.
-  struct Event {
-    int64_t ts;
-    uint32_t inst;
-    int64_t count;
-  };
-  std::vector<Event> events;
+  // Per instance series (sorted by name); every instance's shown points
+  // feed the fleet total.
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> shown_lists;
   bool past_token = request.page_token().empty();
   for (auto& [name, inst] : insts) {
     auto pit = by_inst.find(inst->id);
     if (pit == by_inst.end()) continue;
     auto& pts = pit->second.pts;
-    std::stable_sort(pts.begin(), pts.end(), [](const auto& a, const auto& b) {
+    auto by_time = [](const auto& a, const auto& b) {
       return a.first < b.first;
-    });
+    };
+    if (!std::is_sorted(pts.begin(), pts.end(), by_time)) {
+      std::stable_sort(pts.begin(), pts.end(), by_time);
+    }
     if (pts.empty()) continue;
-    std::vector<std::pair<int64_t, int64_t>> shown;
+    shown_lists.emplace_back();
+    std::vector<std::pair<int64_t, int64_t>>& shown = shown_lists.back();
     if (step > 0) {
       for (const auto& p : pts) {
         const int64_t bucket = w->start + (p.first - w->start) / step * step;
@@ -1687,9 +1727,8 @@ absl::StatusOr<v1::GetSiteSeriesResponse> Store::GetSiteSeries(
         }
       }
     } else {
-      shown = pts;
+      shown = std::move(pts);
     }
-    for (const auto& p : shown) events.push_back({p.first, inst->id, p.second});
     if (!past_token) {
       if (name == request.page_token()) past_token = true;
       continue;
@@ -1702,6 +1741,9 @@ absl::StatusOr<v1::GetSiteSeriesResponse> Store::GetSiteSeries(
     }
     v1::InstanceSeries* series = out.add_instances();
     series->set_instance(name);
+    series->mutable_timestamps_unix_seconds()->Reserve(
+        static_cast<int>(shown.size()));
+    series->mutable_counts()->Reserve(static_cast<int>(shown.size()));
     for (const auto& p : shown) {
       series->add_timestamps_unix_seconds(p.first);
       series->add_counts(p.second);
@@ -1718,32 +1760,40 @@ absl::StatusOr<v1::GetSiteSeriesResponse> Store::GetSiteSeries(
     }
   }
   // Fleet total: at each output time, the sum over instances of their latest
-  // value within max(10 min, step) before it.
-  std::sort(events.begin(), events.end(),
-            [](const Event& a, const Event& b) { return a.ts < b.ts; });
+  // value within max(10 min, step) before it. Each point holds its value on
+  // [ts, min(next ts, ts + stale)): a difference array over the distinct
+  // output times, summed once.
   const int64_t stale = std::max<int64_t>(kStaleSeconds, step);
-  absl::flat_hash_map<uint32_t, std::pair<int64_t, int64_t>> current;
-  using Expiry = std::pair<int64_t, uint32_t>;  // (ts + stale, inst)
-  std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> expiry;
+  std::vector<int64_t> times;
+  {
+    absl::flat_hash_set<int64_t> distinct;
+    for (const auto& list : shown_lists) {
+      for (const auto& p : list) distinct.insert(p.first);
+    }
+    times.assign(distinct.begin(), distinct.end());
+    std::sort(times.begin(), times.end());
+  }
+  std::vector<int64_t> diff(times.size() + 1, 0);
+  for (const auto& list : shown_lists) {
+    auto from = times.begin();
+    for (size_t j = 0; j < list.size(); ++j) {
+      const int64_t until =
+          j + 1 < list.size()
+              ? std::min(list[j + 1].first, list[j].first + stale)
+              : list[j].first + stale;
+      from = Gallop(from, times.end(), list[j].first);
+      auto to = Gallop(from, times.end(), until);
+      diff[from - times.begin()] += list[j].second;
+      diff[to - times.begin()] -= list[j].second;
+    }
+  }
+  out.mutable_fleet_timestamps_unix_seconds()->Reserve(
+      static_cast<int>(times.size()));
+  out.mutable_fleet_counts()->Reserve(static_cast<int>(times.size()));
   int64_t sum = 0;
-  for (size_t i = 0; i < events.size();) {
-    const int64_t t = events[i].ts;
-    for (; i < events.size() && events[i].ts == t; ++i) {
-      auto& cur = current[events[i].inst];
-      sum += events[i].count - cur.second;
-      cur = {t, events[i].count};
-      expiry.emplace(t + stale, events[i].inst);
-    }
-    while (!expiry.empty() && expiry.top().first <= t) {
-      auto [until, id] = expiry.top();
-      expiry.pop();
-      auto cit = current.find(id);
-      if (cit != current.end() && cit->second.first + stale == until) {
-        sum -= cit->second.second;
-        current.erase(cit);
-      }
-    }
-    out.add_fleet_timestamps_unix_seconds(t);
+  for (size_t i = 0; i < times.size(); ++i) {
+    sum += diff[i];
+    out.add_fleet_timestamps_unix_seconds(times[i]);
     out.add_fleet_counts(sum);
   }
   return out;

@@ -93,7 +93,7 @@ class Fleet:
 
     def __init__(self, bin_dir, data_dir, base_port=7070, agent_interval='5s',
                  analyzer_interval='15s', analyzer_window='15m', leak_per_minute=20,
-                 extra_analyzer_flags=()):
+                 extra_analyzer_flags=(), extra_agent_flags=()):
         self.bin_dir = os.path.abspath(bin_dir)
         self.data_dir = os.path.abspath(data_dir)
         self.logs = os.path.join(self.data_dir, 'logs')
@@ -107,6 +107,7 @@ class Fleet:
         self.analyzer_window = analyzer_window
         self.leak_per_minute = leak_per_minute
         self.extra_analyzer_flags = list(extra_analyzer_flags)
+        self.extra_agent_flags = list(extra_agent_flags)
         self.procs = []
         self.agents = []    # (name, http addr)
         self.services = []  # (service, instance, pprof URL)
@@ -174,6 +175,27 @@ class Fleet:
         ] + self.extra_analyzer_flags)
         self.wait_healthy(p, self.analyzer_http)
 
+    def page_url(self):
+        """The web page's URL: the analyzer's own, or (an analyzer built
+        without //web:assets) web/ served by tests/e2e/fixture_server.py with
+        the analyzer's API forwarded."""
+        try:
+            if b'app.js' in http_get('http://%s/' % self.analyzer_http, timeout=5):
+                return 'http://%s/' % self.analyzer_http
+        except (urllib.error.URLError, OSError):
+            pass
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        server = os.path.join(root, 'tests', 'e2e', 'fixture_server.py')
+        web = os.path.join(root, 'web')
+        if not (os.path.exists(server) and os.path.isdir(web)):
+            return 'http://%s/ (this analyzer serves no page)' % self.analyzer_http
+        p = self.start('page', [sys.executable, server, '--web-dir', web, '--port', '0',
+                                '--api-upstream', 'http://' + self.analyzer_http],
+                       stdout_to_log=False)
+        line = p.popen.stdout.readline().decode(errors='replace').strip()
+        m = re.match(r'^listening on (\S+)$', line)
+        return 'http://%s/' % m.group(1) if m else 'http://%s/' % self.analyzer_http
+
     def start_service(self, service, instance, patterns, benign):
         """Starts one //tests/scenarios:service; returns its pprof root URL."""
         argv = [self.binary('service'), '-addr', '127.0.0.1:0',
@@ -182,6 +204,11 @@ class Fleet:
             argv += ['-patterns', patterns]
         if benign:
             argv += ['-benign', benign]
+        return self.start_target(service, instance, argv)
+
+    def start_target(self, service, instance, argv):
+        """Starts a program that prints "listening on HOST:PORT" then
+        "ready" and serves /debug/pprof/; returns its pprof root URL."""
         p = self.start('service-' + instance, argv, stdout_to_log=False)
         addr = None
         deadline = time.monotonic() + 30
@@ -225,7 +252,7 @@ class Fleet:
             '--interval=' + self.agent_interval,
             '--http_addr=' + addr,
             '--spool_dir=' + spool,
-        ])
+        ] + self.extra_agent_flags)
         self.wait_healthy(p, addr)
         self.agents.append((instance, addr))
         return addr
@@ -350,14 +377,15 @@ def main():
     ap.add_argument('--fleet', type=int, default=6,
                     help='example service instances (each with its own agent; default 6)')
     ap.add_argument('--duration', type=parse_duration, default=parse_duration('30m'),
-                    help='stop after this long (default 30m, at most 24h)')
+                    help='stop after running this long (default 30m, at most 24h)')
     ap.add_argument('--target', action='append', default=[], metavar='[SERVICE=]URL',
                     help='watch a service you already run (its pprof root, e.g. '
                          'http://127.0.0.1:6060/debug/pprof/) instead of the example fleet; '
                          'repeatable')
     ap.add_argument('--data-dir', default='leakprof-data',
                     help='collector data, spools and logs (default ./leakprof-data)')
-    ap.add_argument('--clean', action='store_true', help='delete --data-dir first')
+    ap.add_argument('--clean', action='store_true',
+                    help='empty --data-dir first (its bin/ stays)')
     ap.add_argument('--base-port', type=int, default=7070,
                     help='collector gRPC on this port, its HTTP +1, analyzer +2 (default 7070)')
     ap.add_argument('--agent-interval', default='5s', help='agents\' scrape interval')
@@ -376,7 +404,13 @@ def main():
         ap.error('--fleet must be 1..50')
 
     if args.clean and os.path.isdir(args.data_dir):
-        shutil.rmtree(args.data_dir)
+        # Everything but bin/ (scripts/fleet.sh's links to the binaries).
+        for name in os.listdir(args.data_dir):
+            path = os.path.join(args.data_dir, name)
+            if os.path.abspath(path) == os.path.abspath(args.bin_dir) or name == 'bin':
+                continue
+            shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) \
+                else os.remove(path)
     fleet = Fleet(args.bin_dir, args.data_dir, args.base_port, args.agent_interval,
                   args.analyzer_interval, args.window, args.leak_per_minute)
     stopping = {'why': ''}
@@ -407,7 +441,7 @@ def main():
         print('', flush=True)
         print('leakprof fleet is running (%d services, %d agents). Look at:' % (
             len(fleet.services), len(fleet.agents)))
-        print('  web page       http://%s/' % fleet.analyzer_http)
+        print('  web page       %s' % fleet.page_url())
         print('  suspects API   http://%s/api/v1/suspects' % fleet.analyzer_http)
         print('  metrics        http://%s/metrics (analyzer), http://%s/metrics (collector)'
               % (fleet.analyzer_http, fleet.collector_http))
@@ -420,6 +454,7 @@ def main():
             os.path.join(fleet.bin_dir, 'leakprofctl'), fleet.analyzer_http))
         print('Suspects show after a few evaluations (interval %s). Ctrl-C stops everything.'
               % args.analyzer_interval, flush=True)
+        start = time.monotonic()  # --duration counts from here, not from the build
         last_ids = None
         last_top = 0.0
         next_progress = 0.0

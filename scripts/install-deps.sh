@@ -55,6 +55,8 @@ packages=(
   # NodeSource nodejs already ships npm).
   chromium
   python3-yaml
+  # wrk drives tools/bench/agent_wrk.sh (the agent's effect on p99).
+  wrk
 )
 
 installed() {

@@ -7,6 +7,10 @@ the shapes docs/operations.md and web/README.md document. The data is made up
 (times relative to now) and includes a site whose function name and hint hold
 HTML and script, to prove the page shows them as text.
 
+With --api-upstream URL it serves only the page files itself and forwards
+/api/ requests to that analyzer instead (the real JSON with this page, for
+an analyzer that does not serve //web:assets yet).
+
 Binds 127.0.0.1 on --port (0: a free one) and prints "listening on HOST:PORT"
 then "ready" on stdout. Standard library only.
 """
@@ -15,7 +19,9 @@ import json
 import os
 import sys
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 XSS_FUNCTION = 'main.<img src=x onerror=window.__pwned=1>'
@@ -93,6 +99,7 @@ def series_for(s, now):
 
 class Handler(BaseHTTPRequestHandler):
     web_dir = '.'
+    upstream = ''
 
     def log_message(self, fmt, *args):  # one line per request on stderr
         sys.stderr.write('fixture_server: %s\n' % (fmt % args))
@@ -119,6 +126,13 @@ class Handler(BaseHTTPRequestHandler):
             name, ctype = STATIC[url.path]
             with open(os.path.join(self.web_dir, name), 'rb') as f:
                 return self.send(200, ctype, f.read())
+        if self.upstream and url.path.startswith('/api/'):
+            try:
+                with urllib.request.urlopen(self.upstream.rstrip('/') + self.path,
+                                            timeout=30) as r:
+                    return self.send(r.status, r.headers.get('Content-Type', ''), r.read())
+            except urllib.error.HTTPError as e:
+                return self.send(e.code, e.headers.get('Content-Type', ''), e.read())
         if url.path == '/api/v1/suspects':
             if 'service' in q:
                 sites = [s for s in sites if s['service'] == q['service']]
@@ -149,8 +163,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--web-dir', required=True, help='directory with index.html, app.js, style.css')
     ap.add_argument('--port', type=int, default=0, help='port on 127.0.0.1 (0: a free one)')
+    ap.add_argument('--api-upstream', default='',
+                    help='forward /api/ to this analyzer (http://HOST:PORT) instead of fixtures')
     args = ap.parse_args()
     Handler.web_dir = args.web_dir
+    Handler.upstream = args.api_upstream
     srv = ThreadingHTTPServer(('127.0.0.1', args.port), Handler)
     srv.daemon_threads = True
     print('listening on %s:%d' % srv.server_address, flush=True)

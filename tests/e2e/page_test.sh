@@ -8,9 +8,10 @@
 # function name, and runs page_test.js against it with --expect-xss-site.
 # With BASE_URL (e.g. a running leakprof-analyzer, http://127.0.0.1:7072/):
 # runs page_test.js against that page instead, without the hostile-name check
-# unless PAGE_TEST_XSS=1.
+# unless PAGE_TEST_XSS=1. With PAGE_TEST_PROXY=1 and BASE_URL: serves web/
+# itself and forwards /api/ to BASE_URL (an analyzer without the page).
 # Screenshots: $TEST_UNDECLARED_OUTPUTS_DIR (Bazel keeps them in
-# bazel-testlogs/tests/e2e/page_test/test.outputs/), else ./page-test-out.
+# bazel-testlogs/tests/e2e/page_test/test.outputs/), else $TMPDIR/leakprof-page-test.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,7 +23,7 @@ else
   e2e="$here"
   web="$here/../../web"
 fi
-out="${TEST_UNDECLARED_OUTPUTS_DIR:-$PWD/page-test-out}"
+out="${TEST_UNDECLARED_OUTPUTS_DIR:-${TMPDIR:-/tmp}/leakprof-page-test}"
 mkdir -p "$out"
 tmp="${TEST_TMPDIR:-$(mktemp -d)}"
 # Chromium wants a writable HOME and XDG dirs.
@@ -38,11 +39,17 @@ cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; }
 trap cleanup EXIT
 
 xss=()
+upstream=()
+if [ $# -ge 1 ] && [ "${PAGE_TEST_PROXY:-0}" = 1 ]; then
+  upstream=(--api-upstream "$1")
+  shift
+fi
 if [ $# -ge 1 ]; then
   base="$1"
   [ "${PAGE_TEST_XSS:-0}" = 1 ] && xss=(--expect-xss-site)
 else
-  python3 "$e2e/fixture_server.py" --web-dir "$web" --port 0 >"$tmp/server.out" 2>"$tmp/server.err" &
+  python3 "$e2e/fixture_server.py" --web-dir "$web" --port 0 "${upstream[@]}" \
+    >"$tmp/server.out" 2>"$tmp/server.err" &
   server_pid=$!
   addr=""
   for _ in $(seq 1 200); do  # up to 20 s
@@ -53,7 +60,11 @@ else
   done
   [ -n "$addr" ] || { echo "page_test: fixture server did not start" >&2; cat "$tmp/server.err" >&2; exit 1; }
   base="http://$addr/"
-  xss=(--expect-xss-site)
+  if [ "${#upstream[@]}" -eq 0 ]; then
+    xss=(--expect-xss-site)
+  else
+    echo "page_test: this page, API of ${upstream[1]}" >&2
+  fi
 fi
 echo "page_test: testing $base" >&2
 node "$e2e/page_test.js" --base-url="$base" --out-dir="$out" "${xss[@]}"

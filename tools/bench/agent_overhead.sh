@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 cycles=${1:-20}
 bazel build -c opt //agent:leakprof-agent //agent:bench_collector //tests/agent:spawner >/dev/null 2>&1
 bin=$(bazel info bazel-bin 2>/dev/null)
-agent=$bin/agent/leakprof-agent
+agent=${AGENT:-$bin/agent/leakprof-agent}
 collector=$bin/agent/bench_collector
 spawner=$bin/tests/agent/spawner_/spawner
 tmp=$(mktemp -d)

@@ -19,6 +19,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -30,6 +31,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "grpcpp/grpcpp.h"
 #include "proto/query.grpc.pb.h"
@@ -40,10 +42,8 @@ ABSL_FLAG(int, services, 100, "services");
 ABSL_FLAG(int, instances, 10, "instances per service");
 ABSL_FLAG(int, stacks, 100, "stacks per instance (shared within a service)");
 ABSL_FLAG(int, rounds, 241, "rounds: one snapshot per instance per round");
-ABSL_FLAG(int, conc, 64, "concurrent pushes (one thread each)");
+ABSL_FLAG(int, conc, 256, "pushes in flight (callback API, no thread each)");
 ABSL_FLAG(int, channels, 4, "gRPC channels (connections)");
-ABSL_FLAG(int, max_lead, 2,
-          "a thread may be at most this many rounds ahead of the slowest");
 ABSL_FLAG(int, max_seconds, 600, "hard bound on the load's duration");
 ABSL_FLAG(int, pid, 0, "collector pid, for CPU/RSS sampling");
 ABSL_FLAG(int, query_site_window_hours, 0,
@@ -131,6 +131,10 @@ int main(int argc, char** argv) {
   for (int i = 0; i < absl::GetFlag(FLAGS_channels); ++i) {
     grpc::ChannelArguments args;
     args.SetInt("grpc.channel_id", i);  // distinct connections
+    // A series response is megabytes: a large receive window (fewer flow
+    // control round trips) and message limit, as the analyzer sets them.
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 << 20);
+    args.SetMaxReceiveMessageSize(256 << 20);
     channels.push_back(grpc::CreateCustomChannel(
         absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials(), args));
   }
@@ -146,75 +150,102 @@ int main(int argc, char** argv) {
       start + absl::Seconds(absl::GetFlag(FLAGS_max_seconds));
   std::atomic<bool> stop{false};
 
-  auto worker = [&](int w) {
-    auto stub = v1::Collector::NewStub(channels[w % channels.size()]);
-    std::vector<double> local;
+  // `conc` slots, each with one push in flight at a time (gRPC's callback
+  // API: the next push starts from the previous one's completion), each
+  // owning the instances inst % conc == slot, round-major.
+  struct Slot {
+    int id = 0;
+    int round = 0;
+    int inst = 0;
+    std::unique_ptr<grpc::ClientContext> ctx;
     v1::PushRequest req;
-    for (int r = 0; r < rounds && !stop.load(); ++r) {
-      thread_round[w].store(r);
-      while (r > min_round.load() + absl::GetFlag(FLAGS_max_lead) &&
-             !stop.load()) {
-        absl::SleepFor(absl::Milliseconds(1));
+    v1::PushResponse resp;
+    absl::Time sent;
+    std::vector<double> latencies;
+    v1::Collector::Stub* stub = nullptr;
+  };
+  std::vector<std::unique_ptr<v1::Collector::Stub>> stubs;
+  for (auto& ch : channels) stubs.push_back(v1::Collector::NewStub(ch));
+  std::vector<Slot> slots(conc);
+  std::atomic<int> slots_done{0};
+  absl::Notification all_done;
+  std::function<void(Slot&)> start_push;
+  auto finish_slot = [&](Slot& slot) {
+    thread_round[slot.id].store(rounds);
+    if (slots_done.fetch_add(1) + 1 == conc) all_done.Notify();
+  };
+  auto on_done = [&](Slot& slot, const grpc::Status& st) {
+    slot.latencies.push_back(
+        absl::ToDoubleMicroseconds(absl::Now() - slot.sent));
+    pushes.fetch_add(1);
+    if (!st.ok() || !slot.resp.stored()) {
+      if (failures.fetch_add(1) < 5) {
+        std::cerr << "push failed: " << st.error_code() << " "
+                  << st.error_message() << " stored=" << slot.resp.stored()
+                  << " unknown=" << slot.resp.unknown_stack_ids_size() << "\n";
       }
-      for (int inst = w; inst < total_instances && !stop.load(); inst += conc) {
-        const int svc = inst / instances;
-        v1::Snapshot* s = req.mutable_snapshot();
-        s->Clear();
-        s->set_service(absl::StrCat("svc-", svc));
-        s->set_instance(absl::StrCat("inst-", inst % instances));
-        s->set_timestamp_unix_nanos((t0 + 60LL * r) * 1000000000LL);
-        s->set_process_start_unix_nanos((t0 - 3600) * 1000000000LL);
-        s->set_go_version("go1.19");
-        s->set_kind(v1::PROFILE_KIND_GOROUTINE);
-        s->set_sequence(static_cast<uint64_t>(r) + 1);
-        int64_t total = 0;
-        for (int k = 0; k < stacks; ++k) {
-          const uint64_t series =
-              (static_cast<uint64_t>(inst) * stacks) + static_cast<uint64_t>(k);
-          s->add_stack_ids(StackId(svc, k));
-          const int64_t v = Value(series, r);
-          s->add_counts(v);
-          total += v;
-        }
-        s->set_total_goroutines(total);
-        if (r == 0) {
-          s->add_strings("");
-          for (int k = 0; k < stacks; ++k) {
-            v1::StackDef* d = s->add_definitions();
-            d->set_stack_id(StackId(svc, k));
-            d->set_site_id(SiteId(StackId(svc, k)));
-            d->set_block_class(v1::BLOCK_CLASS_CHAN_RECEIVE);
-            v1::Frame* f = d->add_frames();
-            f->set_function(static_cast<uint32_t>(s->strings_size()));
-            s->add_strings(absl::StrCat("main.worker", k));
-            f->set_file(static_cast<uint32_t>(s->strings_size()));
-            s->add_strings("/src/app/main.go");
-            f->set_line(100 + k);
-          }
-        }
-        v1::PushResponse resp;
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(30));
-        const absl::Time sent = absl::Now();
-        grpc::Status st = stub->Push(&ctx, req, &resp);
-        local.push_back(absl::ToDoubleMicroseconds(absl::Now() - sent));
-        pushes.fetch_add(1);
-        if (!st.ok() || !resp.stored()) {
-          if (failures.fetch_add(1) < 5) {
-            std::cerr << "push failed: " << st.error_code() << " "
-                      << st.error_message() << " stored=" << resp.stored()
-                      << " unknown=" << resp.unknown_stack_ids_size() << "\n";
-          }
-          continue;
-        }
-        points.fetch_add(stacks);
-        if (absl::Now() > deadline) stop.store(true);
+    } else {
+      points.fetch_add(stacks);
+    }
+    if (absl::Now() > deadline) stop.store(true);
+    slot.inst += conc;
+    if (slot.inst >= total_instances) {
+      slot.inst = slot.id;
+      ++slot.round;
+      thread_round[slot.id].store(slot.round);
+    }
+    if (slot.round >= rounds || stop.load()) {
+      finish_slot(slot);
+      return;
+    }
+    start_push(slot);
+  };
+  start_push = [&](Slot& slot) {
+    const int r = slot.round;
+    const int inst = slot.inst;
+    const int svc = inst / instances;
+    v1::Snapshot* s = slot.req.mutable_snapshot();
+    s->Clear();
+    s->set_service(absl::StrCat("svc-", svc));
+    s->set_instance(absl::StrCat("inst-", inst % instances));
+    s->set_timestamp_unix_nanos((t0 + 60LL * r) * 1000000000LL);
+    s->set_process_start_unix_nanos((t0 - 3600) * 1000000000LL);
+    s->set_go_version("go1.19");
+    s->set_kind(v1::PROFILE_KIND_GOROUTINE);
+    s->set_sequence(static_cast<uint64_t>(r) + 1);
+    int64_t total = 0;
+    for (int k = 0; k < stacks; ++k) {
+      const uint64_t series =
+          (static_cast<uint64_t>(inst) * stacks) + static_cast<uint64_t>(k);
+      s->add_stack_ids(StackId(svc, k));
+      const int64_t v = Value(series, r);
+      s->add_counts(v);
+      total += v;
+    }
+    s->set_total_goroutines(total);
+    if (r == 0) {
+      s->add_strings("");
+      for (int k = 0; k < stacks; ++k) {
+        v1::StackDef* d = s->add_definitions();
+        d->set_stack_id(StackId(svc, k));
+        d->set_site_id(SiteId(StackId(svc, k)));
+        d->set_block_class(v1::BLOCK_CLASS_CHAN_RECEIVE);
+        v1::Frame* f = d->add_frames();
+        f->set_function(static_cast<uint32_t>(s->strings_size()));
+        s->add_strings(absl::StrCat("main.worker", k));
+        f->set_file(static_cast<uint32_t>(s->strings_size()));
+        s->add_strings("/src/app/main.go");
+        f->set_line(100 + k);
       }
     }
-    thread_round[w].store(rounds);
-    absl::MutexLock lock(&lat_mu);
-    latencies.insert(latencies.end(), local.begin(), local.end());
+    slot.resp.Clear();
+    slot.ctx = std::make_unique<grpc::ClientContext>();
+    slot.ctx->set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::seconds(30));
+    slot.sent = absl::Now();
+    slot.stub->async()->Push(
+        slot.ctx.get(), &slot.req, &slot.resp,
+        [&slot, &on_done](grpc::Status st) { on_done(slot, st); });
   };
 
   auto self_cpu = [] {
@@ -224,8 +255,16 @@ int main(int argc, char** argv) {
            (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   };
   const double self_before = self_cpu();
-  std::vector<std::thread> threads;
-  for (int w = 0; w < conc; ++w) threads.emplace_back(worker, w);
+  for (int w = 0; w < conc; ++w) {
+    slots[w].id = w;
+    slots[w].inst = w;
+    slots[w].stub = stubs[w % stubs.size()].get();
+    if (w >= total_instances) {
+      finish_slot(slots[w]);
+      continue;
+    }
+    start_push(slots[w]);
+  }
   ProcSample before = ReadProc(pid);
   int64_t max_rss_kb = 0;
   std::atomic<bool> done{false};
@@ -253,7 +292,11 @@ int main(int argc, char** argv) {
       }
     }
   });
-  for (auto& t : threads) t.join();
+  all_done.WaitForNotification();
+  for (auto& slot : slots) {
+    latencies.insert(latencies.end(), slot.latencies.begin(),
+                     slot.latencies.end());
+  }
   const absl::Duration took = absl::Now() - start;
   done.store(true);
   monitor.join();
