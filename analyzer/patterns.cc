@@ -51,12 +51,21 @@ PatternHint HintFor(absl::string_view class_name,
               "returned first (timeout or error). Fix: make(chan T, 1) so the "
               "send completes, or select on ctx.Done() in the sender."};
     }
-    std::string by;
-    if (!created_by.empty())
-      by = absl::StrCat(" (started by ", created_by, ")");
+    if (created_by.empty()) {
+      // debug=0 shows neither who started the goroutine nor whether the
+      // channel is nil: say both readings.
+      return {"send_no_receiver",
+              "Send that no receiver will take: many senders and one receiver "
+              "that took the first result and left (NCast), or a send on a "
+              "nil channel (enable --debug2-interval on the agent to tell "
+              "them apart). Fix: buffer the channel for every sender "
+              "(make(chan T, n)) or select on ctx.Done(); make() the channel "
+              "before use."};
+    }
     return {"ncast",
-            absl::StrCat("Many senders, one receiver (NCast)", by,
-                         ": the receiver takes the first result and leaves. "
+            absl::StrCat("Many senders, one receiver (NCast) (started by ",
+                         created_by,
+                         "): the receiver takes the first result and leaves. "
                          "Fix: buffer the channel for every sender "
                          "(make(chan T, n)) or let senders select on "
                          "ctx.Done().")};
