@@ -29,10 +29,10 @@
 #include "absl/time/clock.h"
 #include "agent/collector_client.h"
 #include "agent/testing/bad_target.h"
-#include "agent/testing/go_process.h"
 #include "agent/testing/test_collector.h"
 #include "common/http/fetcher.h"
 #include "gtest/gtest.h"
+#include "tests/util/go_process.h"
 
 namespace leakprof {
 namespace agent {
@@ -61,7 +61,7 @@ bool Eventually(F cond, absl::Duration timeout = absl::Seconds(60)) {
 class AgentTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(blocker_.Start(testing::Runfile(g_blocker)).ok());
+    ASSERT_TRUE(blocker_.Start(testutil::Runfile(g_blocker)).ok());
     ASSERT_TRUE(collector_.Start().ok());
   }
   void TearDown() override {
@@ -119,7 +119,7 @@ class AgentTest : public ::testing::Test {
     return out;
   }
 
-  testing::GoProcess blocker_;
+  testutil::GoProcess blocker_;
   testing::TestCollector collector_;
   std::unique_ptr<Agent> agent_;
 };

@@ -15,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "agent/testing/go_process.h"
 #include "gtest/gtest.h"
+#include "tests/util/go_process.h"
 
 namespace leakprof {
 namespace agent {
@@ -25,8 +25,8 @@ namespace {
 std::string g_blocker = "tests/goprof/blocker_/blocker";
 
 TEST(ProcessInfoTest, RealGoProgram) {
-  testing::GoProcess p;
-  ASSERT_TRUE(p.Start(testing::Runfile(g_blocker)).ok());
+  testutil::GoProcess p;
+  ASSERT_TRUE(p.Start(testutil::Runfile(g_blocker)).ok());
   const ProcessInfo info = LookUpProcess(p.PprofRoot());
   EXPECT_EQ(info.pid, p.pid());
   EXPECT_TRUE(absl::StartsWith(info.go_version, "go1.19")) << info.go_version;
@@ -34,7 +34,7 @@ TEST(ProcessInfoTest, RealGoProgram) {
   EXPECT_GT(info.start_unix_nanos, now - int64_t{120} * 1000000000);
   EXPECT_LE(info.start_unix_nanos, now + int64_t{2} * 1000000000);
   // The executable on disk says the same.
-  EXPECT_EQ(GoVersionOfExecutable(testing::Runfile(g_blocker)),
+  EXPECT_EQ(GoVersionOfExecutable(testutil::Runfile(g_blocker)),
             info.go_version);
 }
 

@@ -18,9 +18,9 @@
 #include "absl/strings/strip.h"
 #include "agent/agent_metrics.h"
 #include "agent/testing/bad_target.h"
-#include "agent/testing/go_process.h"
 #include "common/server/admin_server.h"
 #include "gtest/gtest.h"
+#include "tests/util/go_process.h"
 
 namespace leakprof {
 namespace agent {
@@ -123,9 +123,9 @@ TEST_F(BadTargetTest, Unreachable) {
 class BlockerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(blocker_.Start(testing::Runfile(g_blocker)).ok());
+    ASSERT_TRUE(blocker_.Start(testutil::Runfile(g_blocker)).ok());
   }
-  testing::GoProcess blocker_;
+  testutil::GoProcess blocker_;
   std::unique_ptr<http::Fetcher> fetcher_ = http::NewCurlFetcher();
   DefinitionStore store_;
   AgentMetrics metrics_;

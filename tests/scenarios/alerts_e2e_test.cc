@@ -37,7 +37,8 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
-#include "tests/scenarios/go_process.h"
+#include "tests/scenarios/child.h"
+#include "tests/util/go_process.h"
 
 namespace leakprof {
 namespace scenarios {
@@ -161,12 +162,13 @@ TEST(AlertsEndToEnd, AlertArrivesAndResolvesTicketFiledOnce) {
   ASSERT_TRUE(am_ready) << "Alertmanager did not start";
 
   // The leaking service and its agent.
-  GoProcess service;
-  ASSERT_TRUE(
-      service
-          .Start(g_service, {"-patterns", "premature_return", "-benign", "pool",
-                             "-leak-per-minute", "120", "-leak-for", "8s"})
-          .ok());
+  testutil::GoProcess service;
+  ASSERT_TRUE(service
+                  .Start(g_service,
+                         {"-patterns", "premature_return", "-benign", "pool",
+                          "-leak-per-minute", "120", "-leak-for", "8s"},
+                         absl::Seconds(30))
+                  .ok());
   Child agent;
   ASSERT_TRUE(agent
                   .Start(g_agent,

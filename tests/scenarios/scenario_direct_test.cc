@@ -35,7 +35,8 @@
 #include "common/goprof/sites.h"
 #include "common/http/fetcher.h"
 #include "gtest/gtest.h"
-#include "tests/scenarios/go_process.h"
+#include "tests/scenarios/child.h"
+#include "tests/util/go_process.h"
 
 namespace leakprof {
 namespace scenarios {
@@ -145,9 +146,9 @@ class ScrapedFleet {
 };
 
 TEST(ScenarioDirect, LeaksFoundWithinFifteenMinutesBenignNeverSuspect) {
-  std::vector<std::unique_ptr<GoProcess>> fleet;
+  std::vector<std::unique_ptr<testutil::GoProcess>> fleet;
   for (int k = 0; k < kInstances; ++k) {
-    auto p = std::make_unique<GoProcess>();
+    auto p = std::make_unique<testutil::GoProcess>();
     absl::Status started = p->Start(
         g_service,
         {"-patterns",
@@ -156,7 +157,8 @@ TEST(ScenarioDirect, LeaksFoundWithinFifteenMinutesBenignNeverSuspect) {
          "-benign",
          "pool,bursty,accept,read_loop,stopped_ticker,sleepers,"
          "big_pool",
-         "-leak-per-minute", "60"});
+         "-leak-per-minute", "60"},
+        absl::Seconds(30));
     ASSERT_TRUE(started.ok()) << started;
     fleet.push_back(std::move(p));
   }

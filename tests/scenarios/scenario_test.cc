@@ -40,7 +40,8 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
-#include "tests/scenarios/go_process.h"
+#include "tests/scenarios/child.h"
+#include "tests/util/go_process.h"
 
 namespace leakprof {
 namespace scenarios {
@@ -133,10 +134,10 @@ TEST(Scenario, FleetThroughAgentsAndCollector) {
   const std::string collector_addr = absl::StrCat("127.0.0.1:", grpc_port);
 
   // Fleet and agents.
-  std::vector<std::unique_ptr<GoProcess>> fleet;
+  std::vector<std::unique_ptr<testutil::GoProcess>> fleet;
   std::vector<std::unique_ptr<Child>> agents;
   for (int k = 0; k < kInstances; ++k) {
-    auto p = std::make_unique<GoProcess>();
+    auto p = std::make_unique<testutil::GoProcess>();
     absl::Status started = p->Start(
         g_service,
         {"-patterns",
@@ -144,7 +145,8 @@ TEST(Scenario, FleetThroughAgentsAndCollector) {
          "cond_wait,waitgroup,mutex",
          "-benign",
          "pool,bursty,accept,read_loop,stopped_ticker,sleepers,big_pool",
-         "-leak-per-minute", "60"});
+         "-leak-per-minute", "60"},
+        absl::Seconds(30));
     ASSERT_TRUE(started.ok()) << started;
     auto agent = std::make_unique<Child>();
     ASSERT_TRUE(

@@ -1,14 +1,15 @@
 // Copyright 2026 The leakprof Authors.
 //
 // GoProcess: a real Go target program (tests/goprof:blocker,
-// tests/agent:spawner) run as a child process by a test. The program prints
-// "listening on HOST:PORT" and then "ready" on stdout; the child is killed
-// with SIGKILL on destruction (and by the kernel if the test dies).
+// tests/agent:spawner, tests/scenarios:service) run as a child process by a
+// test. The program prints "listening on HOST:PORT" and then "ready" on stdout;
+// the child is killed with SIGKILL on destruction (and by the kernel if the
+// test dies).
 //
 // Thread safety: thread-compatible.
 
-#ifndef LEAKPROF_AGENT_TESTING_GO_PROCESS_H_
-#define LEAKPROF_AGENT_TESTING_GO_PROCESS_H_
+#ifndef LEAKPROF_TESTS_UTIL_GO_PROCESS_H_
+#define LEAKPROF_TESTS_UTIL_GO_PROCESS_H_
 
 #include <sys/types.h>
 
@@ -20,8 +21,7 @@
 #include "absl/time/time.h"
 
 namespace leakprof {
-namespace agent {
-namespace testing {
+namespace testutil {
 
 class GoProcess {
  public:
@@ -38,6 +38,8 @@ class GoProcess {
 
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
+  // "http://127.0.0.1:PORT"
+  std::string BaseUrl() const;
   // "http://127.0.0.1:PORT/debug/pprof/"
   std::string PprofRoot() const;
 
@@ -54,8 +56,7 @@ class GoProcess {
 // directory), made absolute.
 std::string Runfile(const std::string& relative);
 
-}  // namespace testing
-}  // namespace agent
+}  // namespace testutil
 }  // namespace leakprof
 
-#endif  // LEAKPROF_AGENT_TESTING_GO_PROCESS_H_
+#endif  // LEAKPROF_TESTS_UTIL_GO_PROCESS_H_

@@ -1,14 +1,13 @@
 // Copyright 2026 The leakprof Authors.
 //
-// A Go test program (//tests/scenarios:service and alike) as a child
-// process: started with arguments, its "listening on HOST:PORT" and "ready"
-// lines read from stdout, killed with SIGKILL on destruction (and when the
-// test process dies, through PR_SET_PDEATHSIG).
+// The scenario suite's other child processes (agents, a collector, an
+// analyzer, Alertmanager) and a wait for a file they write. The Go services
+// themselves run as tests/util/go_process.h GoProcess.
 //
 // Not thread-safe: one owner.
 
-#ifndef LEAKPROF_TESTS_SCENARIOS_GO_PROCESS_H_
-#define LEAKPROF_TESTS_SCENARIOS_GO_PROCESS_H_
+#ifndef LEAKPROF_TESTS_SCENARIOS_CHILD_H_
+#define LEAKPROF_TESTS_SCENARIOS_CHILD_H_
 
 #include <sys/types.h>
 
@@ -21,34 +20,6 @@
 
 namespace leakprof {
 namespace scenarios {
-
-class GoProcess {
- public:
-  GoProcess() = default;
-  GoProcess(const GoProcess&) = delete;
-  GoProcess& operator=(const GoProcess&) = delete;
-  ~GoProcess() { Kill(); }
-
-  // Starts `path` with `args` and waits (up to `timeout` per line) for
-  // "listening on HOST:PORT" and "ready".
-  absl::Status Start(const std::string& path,
-                     const std::vector<std::string>& args,
-                     absl::Duration timeout = absl::Seconds(30));
-  void Kill();
-
-  int port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  // "http://127.0.0.1:PORT"
-  std::string BaseUrl() const;
-
- private:
-  absl::StatusOr<std::string> ReadLine(absl::Duration timeout);
-
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
-  int port_ = 0;
-  std::string buffer_;
-};
 
 // Any other child process (the agent, the collector, the analyzer): started
 // with arguments, stdout and stderr appended to `log_path`; SIGTERM then
@@ -80,4 +51,4 @@ absl::StatusOr<std::string> WaitForFile(const std::string& path,
 }  // namespace scenarios
 }  // namespace leakprof
 
-#endif  // LEAKPROF_TESTS_SCENARIOS_GO_PROCESS_H_
+#endif  // LEAKPROF_TESTS_SCENARIOS_CHILD_H_

@@ -1,6 +1,6 @@
 // Copyright 2026 The leakprof Authors.
 
-#include "agent/testing/go_process.h"
+#include "tests/util/go_process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -19,8 +19,7 @@
 #include "absl/time/clock.h"
 
 namespace leakprof {
-namespace agent {
-namespace testing {
+namespace testutil {
 
 std::string Runfile(const std::string& relative) {
   if (absl::StartsWith(relative, "/")) return relative;
@@ -91,6 +90,10 @@ void GoProcess::Kill() {
   }
 }
 
+std::string GoProcess::BaseUrl() const {
+  return absl::StrCat("http://127.0.0.1:", port_);
+}
+
 std::string GoProcess::PprofRoot() const {
   return absl::StrCat("http://127.0.0.1:", port_, "/debug/pprof/");
 }
@@ -130,6 +133,5 @@ absl::StatusOr<std::string> GoProcess::ReadLine(absl::Duration timeout) {
   }
 }
 
-}  // namespace testing
-}  // namespace agent
+}  // namespace testutil
 }  // namespace leakprof
