@@ -146,9 +146,12 @@ TEST_F(AgentTest, PushesSnapshotsWithDictionary) {
   EXPECT_EQ(first.strings(0), "");
   // blocker parks 102 goroutines at its sites, plus its own.
   EXPECT_GE(first.total_goroutines(), 102);
+  // Every goroutine with frames is a point; one Go caught with no frames
+  // (starting or exiting) counts in the total only (snapshot_builder.cc).
   int64_t sum = 0;
   for (int64_t c : first.counts()) sum += c;
-  EXPECT_EQ(sum, first.total_goroutines());
+  EXPECT_GE(sum, 102);
+  EXPECT_LE(sum, first.total_goroutines());
   // Process facts, found through /proc (the test owns the process).
   EXPECT_TRUE(absl::StartsWith(first.go_version(), "go1."))
       << first.go_version();
