@@ -21,7 +21,11 @@ Bazel 4's own proto_library/cc_proto_library would download
 and //deps:grpc, whose versions match the compilers'.
 
 Targets made for `name`:
-  <name>              cc_library with the generated code; depend on this.
+  <name>              cc_library with the generated messages; depend on this.
+  <name>_grpc         (grpc = True) cc_library with the service's stub and
+                      bases; depends on <name> and //deps:grpc. Kept apart so
+                      that a binary using only the messages (the agent) does
+                      not link gRPC.
   <name>_genproto     genrule running protoc.
   <name>_proto_srcs   filegroup of `srcs` and the .proto files of `deps`,
                       transitively; protoc needs them to resolve imports.
@@ -74,8 +78,8 @@ def leakprof_proto_library(
         import. Their code is a dep of the cc_library, their .proto files are
         inputs of protoc.
       grpc: also run grpc_cpp_plugin, making <file>.grpc.pb.h/.cc with the
-        service's stub and its sync, async and callback service bases; the
-        cc_library then depends on //deps:grpc.
+        service's stub and its sync, async and callback service bases, in
+        the cc_library <name>_grpc, which depends on //deps:grpc.
       visibility: of the cc_library and the filegroup (which a dependent
         leakprof_proto_library needs to see).
       **kwargs: passed to all three rules (testonly, tags, ...).
@@ -119,14 +123,22 @@ def leakprof_proto_library(
         **kwargs
     )
 
-    cc_deps = list(deps) + ["//deps:protobuf"]
-    if grpc:
-        cc_deps.append("//deps:grpc")
+    pb = [o for o in outs if ".grpc." not in o]
     native.cc_library(
         name = name,
-        srcs = [o for o in outs if o.endswith(".cc")],
-        hdrs = [o for o in outs if o.endswith(".h")],
-        deps = cc_deps,
+        srcs = [o for o in pb if o.endswith(".cc")],
+        hdrs = [o for o in pb if o.endswith(".h")],
+        deps = list(deps) + ["//deps:protobuf"],
         visibility = visibility,
         **kwargs
     )
+    if grpc:
+        grpc_outs = [o for o in outs if ".grpc." in o]
+        native.cc_library(
+            name = name + "_grpc",
+            srcs = [o for o in grpc_outs if o.endswith(".cc")],
+            hdrs = [o for o in grpc_outs if o.endswith(".h")],
+            deps = [":" + name, "//deps:grpc"],
+            visibility = visibility,
+            **kwargs
+        )
