@@ -1,7 +1,7 @@
 // Copyright 2026 The leakprof Authors.
 //
-// CurlFetcher against a real HTTP/1.1 server on 127.0.0.1 (port 0), run by a
-// thread of this test over plain POSIX sockets.
+// CurlFetcher and the keep-alive fetcher against a real HTTP/1.1 server on
+// 127.0.0.1 (port 0), run by a thread of this test over plain POSIX sockets.
 
 #include "common/http/fetcher.h"
 
@@ -13,6 +13,8 @@
 
 #include <atomic>
 #include <cerrno>
+#include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,6 +25,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/http/keepalive_fetcher.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -43,6 +46,10 @@ using ::testing::HasSubstr;
 //   /redirect  302 to /ok
 //   /hang      reads the request, never answers
 //   /close     closes without answering
+//   /keep      200, "kept", and keeps the connection open for more requests
+//   /flaky     like /keep on a connection's first request; a later request
+//              on the same connection is read and the connection closed
+//              without an answer (a server dropping an idle connection)
 class TestServer {
  public:
   TestServer() {
@@ -79,6 +86,7 @@ class TestServer {
     return absl::StrCat("http://127.0.0.1:", port_, path);
   }
   int requests() const { return requests_.load(); }
+  int connections() const { return connections_.load(); }
 
  private:
   // Waits for `fd` to be readable; false once the server is stopping.
@@ -96,6 +104,7 @@ class TestServer {
     while (WaitReadable(listen_fd_)) {
       int fd = accept(listen_fd_, nullptr, nullptr);
       if (fd < 0) continue;
+      connections_.fetch_add(1);
       absl::MutexLock lock(&mu_);
       handlers_.emplace_back([this, fd] {
         Handle(fd);
@@ -119,20 +128,44 @@ class TestServer {
         "\r\nConnection: close\r\n", extra_headers, "\r\n", body);
   }
 
+  // Serves requests on `fd` until a response that closes the connection.
   void Handle(int fd) {
-    std::string request;
-    char buf[4096];
-    while (!absl::StrContains(request, "\r\n\r\n")) {
-      if (!WaitReadable(fd)) return;
-      ssize_t n = recv(fd, buf, sizeof(buf), 0);
-      if (n <= 0) return;
-      request.append(buf, static_cast<size_t>(n));
+    std::string pending;
+    for (int served = 0;; ++served) {
+      std::string path;
+      if (!ReadRequest(fd, &pending, &path)) return;
+      requests_.fetch_add(1);
+      if (path == "/keep" || (path == "/flaky" && served == 0)) {
+        WriteAll(fd,
+                 "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n"
+                 "Connection: keep-alive\r\n\r\nkept");
+        continue;
+      }
+      if (path != "/flaky") Respond(fd, path);
+      return;
     }
-    requests_.fetch_add(1);
+  }
+
+  // Reads one request's head from `fd` (bytes past it stay in `pending`);
+  // false when the client closed or the server is stopping.
+  bool ReadRequest(int fd, std::string* pending, std::string* path) {
+    char buf[4096];
+    size_t end;
+    while ((end = pending->find("\r\n\r\n")) == std::string::npos) {
+      if (!WaitReadable(fd)) return false;
+      ssize_t n = recv(fd, buf, sizeof(buf), 0);
+      if (n <= 0) return false;
+      pending->append(buf, static_cast<size_t>(n));
+    }
+    const std::string request = pending->substr(0, end);
+    pending->erase(0, end + 4);
     // "GET /path HTTP/1.1"
     const size_t start = request.find(' ') + 1;
-    const std::string path =
-        request.substr(start, request.find(' ', start) - start);
+    *path = request.substr(start, request.find(' ', start) - start);
+    return true;
+  }
+
+  void Respond(int fd, const std::string& path) {
     if (path == "/ok") {
       WriteAll(fd, Response("200 OK", "hello", "Content-Type: text/plain\r\n"));
     } else if (path == "/big") {
@@ -164,12 +197,14 @@ class TestServer {
   int stop_pipe_[2] = {-1, -1};
   bool ok_ = false;
   std::atomic<int> requests_{0};
+  std::atomic<int> connections_{0};
   std::thread acceptor_;
   absl::Mutex mu_;
   std::vector<std::thread> handlers_ ABSL_GUARDED_BY(mu_);
 };
 
-class FetcherTest : public ::testing::Test {
+// Every test runs against both fetchers.
+class FetcherTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     ASSERT_TRUE(server_.ok()) << "test server failed to start";
@@ -178,11 +213,12 @@ class FetcherTest : public ::testing::Test {
   }
 
   TestServer server_;
-  std::unique_ptr<Fetcher> fetcher_ = NewCurlFetcher();
+  std::unique_ptr<Fetcher> fetcher_ =
+      GetParam() == "curl" ? NewCurlFetcher() : NewKeepAliveFetcher();
   FetchOptions options_;
 };
 
-TEST_F(FetcherTest, Ok) {
+TEST_P(FetcherTest, Ok) {
   absl::StatusOr<FetchResult> r = fetcher_->Get(server_.Url("/ok"), options_);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->http_status, 200);
@@ -190,7 +226,7 @@ TEST_F(FetcherTest, Ok) {
   EXPECT_EQ(r->content_type, "text/plain");
 }
 
-TEST_F(FetcherTest, BodyExactlyAtTheBoundIsAccepted) {
+TEST_P(FetcherTest, BodyExactlyAtTheBoundIsAccepted) {
   absl::StatusOr<FetchResult> r =
       fetcher_->Get(server_.Url("/exact"), options_);
   ASSERT_TRUE(r.ok()) << r.status();
@@ -198,7 +234,7 @@ TEST_F(FetcherTest, BodyExactlyAtTheBoundIsAccepted) {
   EXPECT_EQ(r->content_type, "");
 }
 
-TEST_F(FetcherTest, NotFound) {
+TEST_P(FetcherTest, NotFound) {
   const std::string url = server_.Url("/missing");
   absl::StatusOr<FetchResult> r = fetcher_->Get(url, options_);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound) << r.status();
@@ -206,7 +242,7 @@ TEST_F(FetcherTest, NotFound) {
   EXPECT_THAT(r.status().message(), HasSubstr("404"));
 }
 
-TEST_F(FetcherTest, ServerErrorIsUnavailable) {
+TEST_P(FetcherTest, ServerErrorIsUnavailable) {
   const std::string url = server_.Url("/error");
   absl::StatusOr<FetchResult> r = fetcher_->Get(url, options_);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable) << r.status();
@@ -214,7 +250,7 @@ TEST_F(FetcherTest, ServerErrorIsUnavailable) {
   EXPECT_THAT(r.status().message(), HasSubstr("500"));
 }
 
-TEST_F(FetcherTest, OtherStatusIsFailedPrecondition) {
+TEST_P(FetcherTest, OtherStatusIsFailedPrecondition) {
   absl::StatusOr<FetchResult> r =
       fetcher_->Get(server_.Url("/teapot"), options_);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition)
@@ -222,7 +258,7 @@ TEST_F(FetcherTest, OtherStatusIsFailedPrecondition) {
   EXPECT_THAT(r.status().message(), HasSubstr("418"));
 }
 
-TEST_F(FetcherTest, RedirectIsNotFollowed) {
+TEST_P(FetcherTest, RedirectIsNotFollowed) {
   absl::StatusOr<FetchResult> r =
       fetcher_->Get(server_.Url("/redirect"), options_);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition)
@@ -231,7 +267,7 @@ TEST_F(FetcherTest, RedirectIsNotFollowed) {
   EXPECT_EQ(server_.requests(), 1);  // /ok was never asked for
 }
 
-TEST_F(FetcherTest, BodyOverTheBoundWithContentLength) {
+TEST_P(FetcherTest, BodyOverTheBoundWithContentLength) {
   const std::string url = server_.Url("/big");
   absl::StatusOr<FetchResult> r = fetcher_->Get(url, options_);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted)
@@ -240,7 +276,7 @@ TEST_F(FetcherTest, BodyOverTheBoundWithContentLength) {
   EXPECT_THAT(r.status().message(), HasSubstr("1000"));
 }
 
-TEST_F(FetcherTest, BodyOverTheBoundWithoutContentLength) {
+TEST_P(FetcherTest, BodyOverTheBoundWithoutContentLength) {
   const std::string url = server_.Url("/bigstream");
   absl::StatusOr<FetchResult> r = fetcher_->Get(url, options_);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted)
@@ -249,14 +285,14 @@ TEST_F(FetcherTest, BodyOverTheBoundWithoutContentLength) {
   EXPECT_THAT(r.status().message(), HasSubstr("1000"));
 }
 
-TEST_F(FetcherTest, ZeroBoundAcceptsOnlyAnEmptyBody) {
+TEST_P(FetcherTest, ZeroBoundAcceptsOnlyAnEmptyBody) {
   options_.max_body_bytes = 0;
   absl::StatusOr<FetchResult> r = fetcher_->Get(server_.Url("/ok"), options_);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted)
       << r.status();
 }
 
-TEST_F(FetcherTest, ServerThatNeverAnswersTimesOut) {
+TEST_P(FetcherTest, ServerThatNeverAnswersTimesOut) {
   options_.timeout = absl::Milliseconds(300);
   const std::string url = server_.Url("/hang");
   const absl::Time start = absl::Now();
@@ -269,13 +305,13 @@ TEST_F(FetcherTest, ServerThatNeverAnswersTimesOut) {
   EXPECT_LT(took, absl::Seconds(5));
 }
 
-TEST_F(FetcherTest, ClosedWithoutAnswerIsUnavailable) {
+TEST_P(FetcherTest, ClosedWithoutAnswerIsUnavailable) {
   absl::StatusOr<FetchResult> r =
       fetcher_->Get(server_.Url("/close"), options_);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable) << r.status();
 }
 
-TEST_F(FetcherTest, ConnectionRefusedIsUnavailable) {
+TEST_P(FetcherTest, ConnectionRefusedIsUnavailable) {
   // A bound socket that does not listen: connecting to it is refused, and
   // holding it keeps the port from being reused meanwhile.
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -294,7 +330,7 @@ TEST_F(FetcherTest, ConnectionRefusedIsUnavailable) {
   EXPECT_THAT(r.status().message(), HasSubstr(url));
 }
 
-TEST_F(FetcherTest, MalformedUrlsAreInvalidArgument) {
+TEST_P(FetcherTest, MalformedUrlsAreInvalidArgument) {
   for (const char* url :
        {"", "not a url", "http://", "127.0.0.1:80/debug", "ftp://127.0.0.1/x",
         "file:///etc/passwd", "http://[::1/x", "http://user:pw@127.0.0.1/"}) {
@@ -309,7 +345,7 @@ TEST_F(FetcherTest, MalformedUrlsAreInvalidArgument) {
   EXPECT_EQ(server_.requests(), 0);
 }
 
-TEST_F(FetcherTest, BadOptionsAreInvalidArgument) {
+TEST_P(FetcherTest, BadOptionsAreInvalidArgument) {
   FetchOptions bad = options_;
   bad.max_body_bytes = -1;
   EXPECT_EQ(fetcher_->Get(server_.Url("/ok"), bad).status().code(),
@@ -320,7 +356,7 @@ TEST_F(FetcherTest, BadOptionsAreInvalidArgument) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(FetcherTest, ConcurrentCalls) {
+TEST_P(FetcherTest, ConcurrentCalls) {
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
   for (int i = 0; i < 8; ++i) {
@@ -333,6 +369,46 @@ TEST_F(FetcherTest, ConcurrentCalls) {
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(ok.load(), 8);
 }
+
+TEST_P(FetcherTest, KeepsTheConnectionWhenTheServerDoes) {
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<FetchResult> r =
+        fetcher_->Get(server_.Url("/keep"), options_);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->body, "kept");
+  }
+  EXPECT_EQ(server_.requests(), 3);
+  // libcurl's fetcher opens one connection per call; the keep-alive one
+  // reuses its first.
+  EXPECT_EQ(server_.connections(), GetParam() == "curl" ? 3 : 1);
+}
+
+TEST_P(FetcherTest, AKeptConnectionTheServerDropsIsRetriedOnANewOne) {
+  ASSERT_TRUE(fetcher_->Get(server_.Url("/flaky"), options_).ok());
+  // The keep-alive fetcher sends this on the kept connection, which the
+  // server reads and closes: it must reconnect and ask again.
+  absl::StatusOr<FetchResult> r =
+      fetcher_->Get(server_.Url("/flaky"), options_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "kept");
+  EXPECT_EQ(server_.connections(), 2);
+}
+
+TEST_P(FetcherTest, AnErrorDoesNotSpoilTheNextCall) {
+  EXPECT_EQ(fetcher_->Get(server_.Url("/big"), options_).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(fetcher_->Get(server_.Url("/close"), options_).status().code(),
+            absl::StatusCode::kUnavailable);
+  absl::StatusOr<FetchResult> r = fetcher_->Get(server_.Url("/ok"), options_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "hello");
+}
+
+INSTANTIATE_TEST_SUITE_P(Fetchers, FetcherTest,
+                         ::testing::Values("curl", "keepalive"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 }  // namespace
 }  // namespace http
