@@ -7,7 +7,7 @@
 // AdminServer serves /metrics and /healthz.
 //
 //   auto agent = Agent::Start(std::move(options), std::move(transport),
-//                             http::NewCurlFetcher());
+//                             http::NewKeepAliveFetcher());
 //   ... WaitForTerminationSignal() ...
 //   (*agent)->Stop();
 //

@@ -75,8 +75,8 @@ AgentMetrics::AgentMetrics()
            .Help("Unix time of the last successful scrape.")
            .Register(*registry_);
   // Every push result exists from the start, at 0.
-  for (const char* r : {"ok", "unknown_ids", "unavailable", "refused",
-                        "unauthenticated", "error"}) {
+  for (const char* r : {"ok", "unknown_ids", "unknown_refs", "unavailable",
+                        "refused", "unauthenticated", "error"}) {
     pushes_->Add({{"result", r}});
   }
 }

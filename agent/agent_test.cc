@@ -30,7 +30,7 @@
 #include "agent/collector_client.h"
 #include "agent/testing/bad_target.h"
 #include "agent/testing/test_collector.h"
-#include "common/http/fetcher.h"
+#include "common/http/keepalive_fetcher.h"
 #include "gtest/gtest.h"
 #include "tests/util/go_process.h"
 
@@ -98,11 +98,12 @@ class AgentTest : public ::testing::Test {
     absl::StatusOr<std::unique_ptr<PushTransport>> t =
         NewCollectorClient(client);
     if (!t.ok()) return t.status();
-    return Agent::Start(std::move(o), *std::move(t), http::NewCurlFetcher());
+    return Agent::Start(std::move(o), *std::move(t),
+                        http::NewKeepAliveFetcher());
   }
 
   std::string Metrics(const Agent& agent) {
-    auto f = http::NewCurlFetcher();
+    auto f = http::NewKeepAliveFetcher();
     auto r = f->Get(
         absl::StrCat("http://127.0.0.1:", const_cast<Agent&>(agent).http_port(),
                      "/metrics"),
@@ -212,7 +213,7 @@ TEST_F(AgentTest, ResendsDefinitionsTheCollectorLost) {
   int resent = 0;
   for (size_t i = 0; i + 1 < pushes.size(); ++i) {
     if (pushes[i].stored) continue;
-    ASSERT_FALSE(pushes[i].unknown.empty());
+    ASSERT_FALSE(pushes[i].unknown.empty()) << "push " << i;
     const v1::Snapshot& b = pushes[i + 1].snapshot;
     EXPECT_EQ(pushes[i].snapshot.sequence(), b.sequence());
     std::set<uint64_t> defined;
@@ -229,6 +230,36 @@ TEST_F(AgentTest, ResendsDefinitionsTheCollectorLost) {
   for (size_t i = 1; i < seq.size(); ++i) EXPECT_EQ(seq[i], seq[i - 1] + 1);
 }
 
+TEST_F(AgentTest, ResendsBindingsTheCollectorLost) {
+  auto agent = StartAgent(Options(TempDir("spool")));
+  ASSERT_TRUE(agent.ok()) << agent.status();
+  agent_ = *std::move(agent);
+  ASSERT_TRUE(collector_.WaitForStored(2, absl::Seconds(60)));
+  // Steady state: points by ref, no ids, no bindings once acknowledged.
+  std::vector<struct testing::TestCollector::Push> pushes = collector_.Pushes();
+  EXPECT_NE(pushes.back().snapshot.stack_ids_size(), 0);  // resolved
+  collector_.ForgetRefs();  // as a restarted collector would
+  const size_t before = collector_.Stored().size();
+  ASSERT_TRUE(collector_.WaitForStored(before + 2, absl::Seconds(60)));
+
+  // A push was answered refs_unknown, and the very next one was the same
+  // snapshot with the whole table, and was stored.
+  pushes = collector_.Pushes();
+  int resent = 0;
+  for (size_t i = 0; i + 1 < pushes.size(); ++i) {
+    if (!pushes[i].refs_unknown) continue;
+    EXPECT_EQ(pushes[i].snapshot.sequence(), pushes[i + 1].snapshot.sequence());
+    EXPECT_TRUE(pushes[i + 1].stored);
+    ++resent;
+  }
+  EXPECT_GE(resent, 1);
+  EXPECT_FALSE(absl::StrContains(
+      Metrics(*agent_),
+      "leakprof_agent_pushes_total{result=\"unknown_refs\"} 0"));
+  std::vector<uint64_t> seq = Sequences();
+  for (size_t i = 1; i < seq.size(); ++i) EXPECT_EQ(seq[i], seq[i - 1] + 1);
+}
+
 TEST_F(AgentTest, SpoolKeepsEverythingInOrderWhileCollectorIsDown) {
   auto agent = StartAgent(Options(TempDir("spool")));
   ASSERT_TRUE(agent.ok()) << agent.status();
@@ -241,6 +272,7 @@ TEST_F(AgentTest, SpoolKeepsEverythingInOrderWhileCollectorIsDown) {
                                 "leakprof_agent_pushes_total{result="
                                 "\"unavailable\"}"));
   collector_.ForgetDefinitions();  // a new collector process
+  collector_.ForgetRefs();
   ASSERT_TRUE(collector_.Start(port).ok());
   ASSERT_TRUE(Eventually([&] { return agent_->spool().entries() == 0; }));
   agent_->Stop();

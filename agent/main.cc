@@ -26,6 +26,7 @@
 #include "agent/config.h"
 #include "agent/log.h"
 #include "agent/spool.h"
+#include "common/http/keepalive_fetcher.h"
 #include "common/server/signals.h"
 #include "nlohmann/json.hpp"
 
@@ -76,6 +77,10 @@ ABSL_FLAG(std::string, tls_ca, "",
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM client certificate for mTLS (needs --tls-key and --tls-ca)");
 ABSL_FLAG(std::string, tls_key, "", "PEM key of --tls-cert");
+ABSL_FLAG(bool, stack_refs, false,
+          "name stacks by small per-target numbers instead of 8-byte ids on "
+          "the wire (docs/protocol.md, \"Stack references\"); needs a "
+          "collector that knows them");
 ABSL_FLAG(std::string, config, "",
           "YAML file with several targets (docs/agent.md); replaces "
           "--target/--service/--instance/--label");
@@ -189,7 +194,7 @@ int RunOnce(const FileConfig& config) {
         absl::StrCat("--output=", absl::GetFlag(FLAGS_output),
                      ": only \"json\" is supported")));
   }
-  std::unique_ptr<http::Fetcher> fetcher = http::NewCurlFetcher();
+  std::unique_ptr<http::Fetcher> fetcher = http::NewKeepAliveFetcher();
   DefinitionStore store;
   nlohmann::json out = {{"snapshots", nlohmann::json::array()},
                         {"failures", nlohmann::json::array()}};
@@ -265,8 +270,9 @@ int Main() {
   options.spool.dir = absl::GetFlag(FLAGS_spool_dir);
   options.spool.max_bytes = absl::GetFlag(FLAGS_spool_max_bytes);
   options.http_addr = absl::GetFlag(FLAGS_http_addr);
+  options.pusher.use_refs = absl::GetFlag(FLAGS_stack_refs);
   absl::StatusOr<std::unique_ptr<Agent>> agent = Agent::Start(
-      std::move(options), *std::move(transport), http::NewCurlFetcher());
+      std::move(options), *std::move(transport), http::NewKeepAliveFetcher());
   if (!agent.ok()) return Fail(agent.status());
   Log(absl::StrCat("started ", kAgentVersion, ": ", config->targets.size(),
                    " target(s), collector ", client.address,

@@ -5,6 +5,12 @@
 // when the collector answers stored=false with unknown_stack_ids, re-pushes
 // the same snapshot at once with those definitions added (bounded).
 //
+// Stack references (docs/protocol.md, "Stack references"): per (service,
+// instance) the Pusher numbers stacks 1, 2, 3, ... in a table with a random
+// session id, sends each binding once, and names points by ref, sorted and
+// delta-coded, instead of by 8-byte id. On refs_unknown (the collector
+// restarted, or is another one) it re-pushes at once with the whole table.
+//
 // PushTransport is the RPC itself (collector_client.h over gRPC; a fake in
 // unit tests). Pusher holds no gRPC headers.
 //
@@ -16,8 +22,11 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -43,7 +52,8 @@ class PushTransport {
 };
 
 // The `result` label of leakprof_agent_pushes_total for one RPC outcome:
-// ok, unknown_ids, unavailable, refused, unauthenticated, error.
+// ok, unknown_ids, unknown_refs, unavailable, refused, unauthenticated,
+// error.
 absl::string_view PushResultLabel(const absl::StatusOr<v1::PushResponse>& r);
 
 // True for errors worth retrying later (the snapshot is kept in the spool):
@@ -58,7 +68,21 @@ struct PusherOptions {
   // Most acknowledged ids remembered; over it the set is emptied (the next
   // pushes then carry definitions again).
   size_t max_acked_ids = 1000000;
+  // Name points by stack reference instead of id (protocol.md, "Stack
+  // references"). Off: every point carries its 8-byte id.
+  bool use_refs = true;
+  // Most refs in one (service, instance) table; a push that would pass it
+  // starts a new session (new random id, empty table, bindings re-sent).
+  // The collector's own bound is 1,000,000.
+  size_t max_refs_per_table = 200000;
 };
+
+// `snapshot` (points by id) with its points named by ref instead: points
+// sorted by ref, `stack_refs` delta-coded, extras' `point` remapped, and
+// `stack_ids` cleared. `ref_of(id)` gives each id's ref (>= 1, unique).
+// Bindings are not touched. Exposed for tests and agent_wire_size.
+v1::Snapshot WithRefs(const v1::Snapshot& snapshot, uint64_t session,
+                      const std::function<uint32_t(uint64_t)>& ref_of);
 
 class Pusher {
  public:
@@ -80,8 +104,9 @@ class Pusher {
   // Nothing queued: lets the transport release its connection.
   void Idle() { transport_->Idle(); }
 
-  // Forgets which ids the collector acknowledged (e.g. a new endpoint).
-  void ForgetAcknowledged() { acked_.clear(); }
+  // Forgets which ids and bindings the collector acknowledged (e.g. a new
+  // endpoint).
+  void ForgetAcknowledged();
   size_t acknowledged() const { return acked_.size(); }
   // Bytes of the last Push RPC's serialized snapshot (before compression).
   int64_t last_request_bytes() const { return last_request_bytes_; }
@@ -91,7 +116,23 @@ class Pusher {
   DefinitionStore* const store_;
   const PusherOptions options_;
   RpcObserver observer_;
+  // One (service, instance)'s stack references.
+  struct RefTable {
+    uint64_t session = 0;                          // random, non-zero
+    std::vector<uint64_t> ids;                     // ids[ref - 1]
+    absl::flat_hash_map<uint64_t, uint32_t> refs;  // id -> ref
+    size_t acked = 0;  // refs 1..acked are bound in the collector
+  };
+  // The table for `snapshot`'s target, with a ref for each of its ids.
+  RefTable& RefsFor(const v1::Snapshot& snapshot);
+  // `request` named by ref, carrying the bindings the collector lacks (all
+  // of them with `all_bindings`).
+  v1::Snapshot Referenced(const v1::Snapshot& request, const RefTable& table,
+                          bool all_bindings) const;
+
   absl::flat_hash_set<uint64_t> acked_;
+  absl::flat_hash_map<std::string, RefTable> ref_tables_;
+  absl::BitGen bitgen_;
   int64_t last_request_bytes_ = 0;
 };
 

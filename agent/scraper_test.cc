@@ -18,6 +18,7 @@
 #include "absl/strings/strip.h"
 #include "agent/agent_metrics.h"
 #include "agent/testing/bad_target.h"
+#include "common/http/keepalive_fetcher.h"
 #include "common/server/admin_server.h"
 #include "gtest/gtest.h"
 #include "tests/util/go_process.h"
@@ -71,7 +72,7 @@ class BadTargetTest : public ::testing::Test {
   }
 
   testing::BadTarget bad_;
-  std::unique_ptr<http::Fetcher> fetcher_ = http::NewCurlFetcher();
+  std::unique_ptr<http::Fetcher> fetcher_ = http::NewKeepAliveFetcher();
   DefinitionStore store_;
   AgentMetrics metrics_;
 };
@@ -126,7 +127,7 @@ class BlockerTest : public ::testing::Test {
     ASSERT_TRUE(blocker_.Start(testutil::Runfile(g_blocker)).ok());
   }
   testutil::GoProcess blocker_;
-  std::unique_ptr<http::Fetcher> fetcher_ = http::NewCurlFetcher();
+  std::unique_ptr<http::Fetcher> fetcher_ = http::NewKeepAliveFetcher();
   DefinitionStore store_;
   AgentMetrics metrics_;
 };

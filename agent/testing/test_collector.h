@@ -35,10 +35,11 @@ namespace testing {
 class TestCollector final : public v1::Collector::CallbackService {
  public:
   struct Push {
-    v1::Snapshot snapshot;  // as received
+    v1::Snapshot snapshot;  // as received, stack refs replaced by ids
     bool stored = false;
     int64_t request_bytes = 0;      // serialized PushRequest
     std::vector<uint64_t> unknown;  // ids answered as unknown
+    bool refs_unknown = false;      // answered refs_unknown
   };
 
   grpc::ServerUnaryReactor* Push(grpc::CallbackServerContext* context,
@@ -59,6 +60,9 @@ class TestCollector final : public v1::Collector::CallbackService {
   void RequireToken(const std::string& token);
   // Forget every definition (the next pushes get unknown_stack_ids).
   void ForgetDefinitions();
+  // Forget every stack-reference table, as a restarted collector would (the
+  // next pushes by ref get refs_unknown).
+  void ForgetRefs();
 
   // Snapshots stored, in arrival order.
   std::vector<v1::Snapshot> Stored() const;
@@ -71,7 +75,14 @@ class TestCollector final : public v1::Collector::CallbackService {
   size_t known_definitions() const;
 
  private:
+  struct RefTable {
+    uint64_t session = 0;
+    std::vector<uint64_t> ids;  // ids[ref - 1]
+  };
+  bool ResolveRefs(v1::Snapshot* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   mutable absl::Mutex mu_;
+  std::map<std::string, RefTable> ref_tables_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<grpc::Server> server_ ABSL_GUARDED_BY(mu_);
   int port_ ABSL_GUARDED_BY(mu_) = 0;
   grpc::StatusCode refuse_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;
