@@ -53,13 +53,14 @@ int main(int argc, char** argv) {
     for (; printed < pushes.size(); ++printed) {
       const auto& p = pushes[printed];
       leakprof::v1::PushRequest req;
-      *req.mutable_snapshot() = p.snapshot;
+      *req.mutable_snapshot() = p.received;
       std::printf(
-          "push service=%s seq=%llu stacks=%d defs=%d bytes=%lld gzip=%lld "
-          "stored=%d\n",
+          "push service=%s seq=%llu stacks=%d defs=%d binds=%d bytes=%lld "
+          "gzip=%lld stored=%d\n",
           p.snapshot.service().c_str(),
           static_cast<unsigned long long>(p.snapshot.sequence()),
           p.snapshot.stack_ids_size(), p.snapshot.definitions_size(),
+          p.received.bind_stack_ids_size(),
           static_cast<long long>(p.request_bytes),
           static_cast<long long>(GzipSize(req.SerializeAsString())),
           p.stored ? 1 : 0);

@@ -19,6 +19,7 @@ grpc::ServerUnaryReactor* TestCollector::Push(
   absl::MutexLock lock(&mu_);
   struct Push record;
   record.snapshot = request->snapshot();
+  record.received = request->snapshot();
   record.request_bytes = static_cast<int64_t>(request->ByteSizeLong());
   if (refuse_ != grpc::StatusCode::OK) {
     pushes_.push_back(std::move(record));

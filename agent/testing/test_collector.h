@@ -36,6 +36,7 @@ class TestCollector final : public v1::Collector::CallbackService {
  public:
   struct Push {
     v1::Snapshot snapshot;  // as received, stack refs replaced by ids
+    v1::Snapshot received;  // exactly as received
     bool stored = false;
     int64_t request_bytes = 0;      // serialized PushRequest
     std::vector<uint64_t> unknown;  // ids answered as unknown

@@ -9,7 +9,7 @@
 # Collector: agent:bench_collector (a real gRPC server; prints each push).
 # CPU is read from /proc/PID/task/*/schedstat (nanoseconds on CPU, all
 # threads) before and after CYCLES cycles at --interval=1s.
-# Usage: tools/bench/agent_overhead.sh [CYCLES=20]
+# Usage: [AGENT=binary] [AGENT_ARGS="--stack_refs"] tools/bench/agent_overhead.sh [CYCLES=20]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cycles=${1:-20}
@@ -72,7 +72,7 @@ for spec in 1000:100 10000:300 100000:2000; do
     local k=$1 svc="bench-$n-$1"
     "$agent" --target="http://$taddr/debug/pprof/" --service="$svc" --instance="$n" \
       --collector="$caddr" --jitter=0 --leak-interval=0 --interval=1s --budget=0 \
-      --http-addr=127.0.0.1:0 --spool-dir="$tmp/spool-$svc" 2>"$tmp/$svc.err" &
+      --http-addr=127.0.0.1:0 --spool-dir="$tmp/spool-$svc" ${AGENT_ARGS:-} 2>"$tmp/$svc.err" &
     local pid=$!
     local t0; t0=$(cpu_ns "$spid")
     for _ in $(seq 1 $((k * 40 + 600))); do
@@ -100,7 +100,7 @@ for spec in 1000:100 10000:300 100000:2000; do
   kill "$apid"; wait "$apid" 2>/dev/null || true
   share=$(awk -v t="$target_ms" -v i="$iv" 'BEGIN{printf "%.5f", t/1e3/i}')
 
-  steady=$(grep "service=$svc_steady seq=" "$tmp/collector.out" | grep " defs=0 " |
+  steady=$(grep "service=$svc_steady seq=" "$tmp/collector.out" | grep " defs=0 binds=0 " |
     sed -n 's/.*gzip=\([0-9]*\).*/\1/p' | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
   ratio=$(awk -v s="$steady" -v b="$gzbody" 'BEGIN{printf "%.1f%%", 100*s/b}')
   printf '%-8s %7s %9s %12s %8sKiB %14s %12.1f %14s %12s %9s %7s\n' "$n" "$s" "$d" "$agent_ms" \
