@@ -43,7 +43,8 @@ assert int(s["total_goroutines"]) >= 102, s["total_goroutines"]
 assert len(s["stack_ids"]) == len(s["counts"]) == len(s["definitions"]) > 10
 assert s["strings"][0] == ""
 assert s["go_version"].startswith("go1."), s.get("go_version")
-assert sum(int(c) for c in s["counts"]) == int(s["total_goroutines"])
+# A goroutine Go reports with no frames counts in the total only (docs/agent.md).
+assert 102 <= sum(int(c) for c in s["counts"]) <= int(s["total_goroutines"])
 classes = {d["block_class"] for d in s["definitions"]}
 assert "BLOCK_CLASS_CHAN_SEND" in classes and "BLOCK_CLASS_MUTEX" in classes, classes
 PY

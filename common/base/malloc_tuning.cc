@@ -19,4 +19,6 @@ bool KeepFreedHeapForReuse(size_t keep_bytes) {
   return mmap_ok && trim_ok;
 }
 
+bool UseOneMallocArena() { return mallopt(M_ARENA_MAX, 1) == 1; }
+
 }  // namespace leakprof

@@ -4,7 +4,11 @@
 
 #include <malloc.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <string>
+#include <thread>
 
 #include "gtest/gtest.h"
 
@@ -27,6 +31,33 @@ TEST(MallocTuningTest, KeepsLargeFreedBlocksInTheHeap) {
 
 TEST(MallocTuningTest, ClampsHugeValues) {
   EXPECT_TRUE(KeepFreedHeapForReuse(size_t{1} << 40));
+}
+
+// Arenas malloc_info() reports ("<heap nr=...>" elements).
+int Arenas() {
+  char* buf = nullptr;
+  size_t size = 0;
+  FILE* f = open_memstream(&buf, &size);
+  malloc_info(0, f);
+  fclose(f);
+  const std::string xml(buf, size);
+  free(buf);
+  int n = 0;
+  for (size_t at = 0; (at = xml.find("<heap nr=", at)) != std::string::npos;
+       ++at) {
+    ++n;
+  }
+  return n;
+}
+
+TEST(MallocTuningTest, OneArenaForAllThreads) {
+  ASSERT_TRUE(UseOneMallocArena());
+  std::thread t([] {
+    std::unique_ptr<char[]> p(new char[1000]);
+    p[0] = 1;
+  });
+  t.join();
+  EXPECT_EQ(Arenas(), 1);
 }
 
 }  // namespace
