@@ -147,7 +147,7 @@ absl::StatusOr<ResolveResult> RefTables::Resolve(v1::Snapshot* s) {
       if (table != nullptr && table->session != session) {
         // first == 1: the table becomes this session's.
         refs_ -= static_cast<int64_t>(table->ids.size());
-        table->ids.clear();
+        std::vector<uint64_t>().swap(table->ids);  // free, not just clear
         table->session = session;
       }
       const uint64_t size_before = table == nullptr ? 0 : table->ids.size();

@@ -38,7 +38,8 @@ struct RefTablesOptions {
   // Refs one (service, instance) table may hold; bindings that would reach
   // past it are refused with kResourceExhausted (nothing applied).
   int64_t max_refs_per_instance = 1000000;
-  // All tables together, counted as 8 bytes a ref (the ids; the small
+  // All tables together, counted as 8 bytes a ref (the ids; a table's
+  // vector may hold up to twice that while it grows, and the small
   // per-table overhead is not counted). Past it every table is dropped.
   int64_t max_ref_memory_bytes = int64_t{256} << 20;
   // Entries of `stack_refs` in one snapshot (as PushLimits::max_stacks);
