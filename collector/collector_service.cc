@@ -150,9 +150,45 @@ class CollectorServices::CollectorImpl : public v1::Collector::CallbackService {
   }
 
  private:
-  grpc::Status Handle(const v1::PushRequest& request,
+  grpc::Status Handle(const v1::PushRequest& original,
                       v1::PushResponse* response, absl::Time started,
                       const std::string& peer) {
+    // Stack references: resolved into a copy (gRPC hands the request as
+    // const; a copy of the packed columns is a memcpy, small next to the
+    // write) that the validation and the store then see as ordinary.
+    const v1::PushRequest* req = &original;
+    v1::PushRequest resolved;
+    if (original.has_snapshot() && RefTables::UsesRefs(original.snapshot())) {
+      *resolved.mutable_snapshot() = original.snapshot();
+      absl::StatusOr<ResolveResult> refs =
+          s_->ref_tables()->Resolve(resolved.mutable_snapshot());
+      s_->metrics()->RecordRefTables(s_->ref_tables()->Stats());
+      if (refs.ok() && refs->reset) {
+        std::cerr << "leakprof-collector: ref tables passed "
+                     "--max-ref-memory-bytes ("
+                  << s_->ref_tables()->options().max_ref_memory_bytes
+                  << "): dropped every table; agents re-send theirs\n";
+      }
+      if (!refs.ok()) {
+        const bool too_big =
+            refs.status().code() == absl::StatusCode::kResourceExhausted;
+        s_->metrics()->RecordPush(too_big ? "overloaded" : "invalid",
+                                  absl::Now() - started);
+        Refusals().Log(too_big ? "too large" : "invalid",
+                       absl::StrCat(peer, " ", original.snapshot().service(),
+                                    "/", original.snapshot().instance(), ": ",
+                                    refs.status().message()));
+        return ToGrpc(refs.status());
+      }
+      if (refs->refs_unknown) {
+        response->set_stored(false);
+        response->set_refs_unknown(true);
+        s_->metrics()->RecordPush("refs_unknown", absl::Now() - started);
+        return grpc::Status::OK;
+      }
+      req = &resolved;
+    }
+    const v1::PushRequest& request = *req;
     absl::Status valid =
         ValidatePush(request, s_->options().limits, s_->clock()->Now());
     if (!valid.ok()) {
@@ -314,6 +350,12 @@ CollectorServices::CollectorServices(Store* store, CollectorMetrics* metrics,
       metrics_(metrics),
       clock_(clock),
       options_(std::move(options)),
+      ref_tables_(std::make_unique<RefTables>([this] {
+        RefTablesOptions refs = options_.refs;
+        refs.max_points = options_.limits.max_stacks;
+        refs.max_name_bytes = options_.limits.max_name_bytes;
+        return refs;
+      }())),
       push_pool_(std::make_unique<ThreadPool>(options_.push_threads)),
       query_pool_(std::make_unique<ThreadPool>(options_.query_threads)),
       collector_(std::make_unique<CollectorImpl>(this)),

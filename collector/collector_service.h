@@ -3,6 +3,10 @@
 // push bounds and metrics. Maps absl::Status codes to grpc::Status codes
 // one to one.
 //
+// A push naming stacks by ref (Snapshot.stack_refs) is first resolved through
+// the in-memory RefTables into an ordinary snapshot; one the tables cannot
+// resolve is answered refs_unknown and nothing is stored.
+//
 // Pushes run on a pool of `push_threads` (they block on the durable write),
 // queries and state calls on `query_threads`; gRPC's callback threads only
 // check auth and bounds. More than max_concurrent_pushes pushes in flight:
@@ -22,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "collector/clock.h"
 #include "collector/metrics.h"
+#include "collector/ref_tables.h"
 #include "collector/store.h"
 #include "collector/thread_pool.h"
 #include "collector/validate.h"
@@ -44,6 +49,10 @@ struct ServiceOptions {
   // Accepted bearer tokens; empty: no authentication. When set, every RPC
   // (Push, Query, State) needs "authorization: Bearer <token>".
   std::vector<std::string> tokens;
+  // Stack reference tables (docs/protocol.md, "Stack references"): refs per
+  // instance and memory of all tables. Their max_points and max_name_bytes
+  // are taken from `limits` (max_stacks, max_name_bytes).
+  RefTablesOptions refs;
 };
 
 // Reads a token file: one token per line; blank lines and lines starting
@@ -75,6 +84,9 @@ class CollectorServices {
   const ServiceOptions& options() const { return options_; }
   ThreadPool* push_pool() { return push_pool_.get(); }
   ThreadPool* query_pool() { return query_pool_.get(); }
+  // The in-memory ref tables (empty at construction: a new instance of the
+  // services over the same Store is a restarted collector).
+  RefTables* ref_tables() { return ref_tables_.get(); }
   std::atomic<int>& in_flight() { return in_flight_; }
 
  private:
@@ -83,6 +95,7 @@ class CollectorServices {
   Clock* clock_;
   ServiceOptions options_;
   std::atomic<int> in_flight_{0};
+  std::unique_ptr<RefTables> ref_tables_;
   std::unique_ptr<ThreadPool> push_pool_;
   std::unique_ptr<ThreadPool> query_pool_;
   std::unique_ptr<CollectorImpl> collector_;

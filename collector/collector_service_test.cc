@@ -1,10 +1,12 @@
 // The collector's gRPC services over loopback with a real RocksDB store.
 #include "collector/collector_service.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "collector/testing/snapshots.h"
@@ -35,6 +37,21 @@ class ServiceTest : public ::testing::Test {
     store_ = std::move(*store);
     registry_ = std::make_shared<prometheus::Registry>();
     metrics_ = std::make_unique<CollectorMetrics>(registry_);
+    StartServices(options, max_message_bytes);
+  }
+
+  // New services (fresh ref tables, metrics) and server over the same
+  // store: the collector restarted.
+  void Restart(ServiceOptions options) {
+    server_.server->Shutdown();
+    server_.server->Wait();
+    services_.reset();
+    registry_ = std::make_shared<prometheus::Registry>();
+    metrics_ = std::make_unique<CollectorMetrics>(registry_);
+    StartServices(options, 4 << 20);
+  }
+
+  void StartServices(ServiceOptions options, int max_message_bytes) {
     services_ = std::make_unique<CollectorServices>(
         store_.get(), metrics_.get(), &clock_, options);
     GrpcServerOptions grpc_options;
@@ -178,6 +195,155 @@ TEST_F(ServiceTest, UnknownIdsThenDefinitions) {
   EXPECT_THAT(
       SerializeMetrics(*registry_),
       HasSubstr("leakprof_collector_pushes_total{result=\"duplicate\"} 1"));
+}
+
+// Turns `s`'s stack_ids into delta-coded refs of `session` (the ids must be
+// bound to refs equal to their position in `table`, 1-based).
+void UseRefs(v1::Snapshot* s, uint64_t session,
+             const std::vector<uint64_t>& table) {
+  s->set_ref_session(session);
+  uint32_t prev = 0;
+  for (uint64_t id : s->stack_ids()) {
+    const auto it = std::find(table.begin(), table.end(), id);
+    const uint32_t ref = static_cast<uint32_t>(it - table.begin()) + 1;
+    s->add_stack_refs(ref - prev);
+    prev = ref;
+  }
+  s->clear_stack_ids();
+}
+
+void Bind(v1::Snapshot* s, uint32_t first, const std::vector<uint64_t>& ids) {
+  s->set_bind_first_ref(first);
+  s->clear_bind_stack_ids();
+  for (uint64_t id : ids) s->add_bind_stack_ids(id);
+}
+
+TEST_F(ServiceTest, StackRefsAcrossARestart) {
+  Start(ServiceOptions());
+  const int64_t t = Now() - 600;
+  const uint64_t kSession = 0x5eed;
+  auto series = [&](uint64_t stack) {
+    v1::GetSiteSeriesRequest req;
+    req.set_service("api");
+    req.set_site_id(SiteOf(stack));
+    v1::GetSiteSeriesResponse resp;
+    grpc::Status st = query_->GetSiteSeries(Context().get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    std::vector<int64_t> counts;
+    if (resp.instances_size() == 1) {
+      counts.assign(resp.instances(0).counts().begin(),
+                    resp.instances(0).counts().end());
+    }
+    return counts;
+  };
+
+  // Bindings + refs (+ definitions): stored.
+  v1::Snapshot s1 = MakeSnapshot("api", "pod-1", t, 1, {{1, 4}, {2, 1}});
+  AddDefinitions(&s1, {1, 2});
+  UseRefs(&s1, kSession, {1, 2});
+  Bind(&s1, 1, {1, 2});
+  v1::PushResponse r;
+  grpc::Status st = Push(s1, &r);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_TRUE(r.stored());
+  EXPECT_FALSE(r.refs_unknown());
+
+  // Refs only: stored, the points are the ids the refs stand for.
+  v1::Snapshot s2 = MakeSnapshot("api", "pod-1", t + 60, 2, {{2, 3}});
+  UseRefs(&s2, kSession, {1, 2});
+  EXPECT_EQ(s2.stack_refs(0), 2u);
+  ASSERT_TRUE(Push(s2, &r).ok());
+  EXPECT_TRUE(r.stored());
+  EXPECT_FALSE(r.refs_unknown());
+  EXPECT_THAT(series(1), ::testing::ElementsAre(4, 0));
+  EXPECT_THAT(series(2), ::testing::ElementsAre(1, 3));
+  std::string text = SerializeMetrics(*registry_);
+  EXPECT_THAT(text, HasSubstr("leakprof_collector_ref_tables 1"));
+  EXPECT_THAT(text, HasSubstr("leakprof_collector_refs 2"));
+  EXPECT_THAT(text, HasSubstr("leakprof_collector_ref_table_resets_total 0"));
+
+  // A malformed ref: INVALID_ARGUMENT naming it.
+  v1::Snapshot bad = MakeSnapshot("api", "pod-1", t + 90, 9, {{1, 1}, {2, 1}});
+  UseRefs(&bad, kSession, {1, 2});
+  bad.set_stack_refs(1, 0);
+  st = Push(bad, &r);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("snapshot.stack_refs[1]: delta 0"));
+
+  // The restarted collector does not know the session: refs_unknown,
+  // nothing stored.
+  Restart(ServiceOptions());
+  v1::Snapshot s3 = MakeSnapshot("api", "pod-1", t + 120, 3, {{1, 6}, {2, 2}});
+  UseRefs(&s3, kSession, {1, 2});
+  ASSERT_TRUE(Push(s3, &r).ok());
+  EXPECT_FALSE(r.stored());
+  EXPECT_TRUE(r.refs_unknown());
+  EXPECT_FALSE(r.duplicate());
+  EXPECT_THAT(series(1), ::testing::ElementsAre(4, 0));
+  EXPECT_THAT(
+      SerializeMetrics(*registry_),
+      HasSubstr("leakprof_collector_pushes_total{result=\"refs_unknown\"} 1"));
+
+  // The same snapshot with the whole table: stored.
+  Bind(&s3, 1, {1, 2});
+  r.Clear();
+  ASSERT_TRUE(Push(s3, &r).ok());
+  EXPECT_TRUE(r.stored());
+  EXPECT_FALSE(r.refs_unknown());
+  EXPECT_THAT(series(1), ::testing::ElementsAre(4, 0, 6));
+
+  // A retry carrying a new binding (ref 3 = stack 3) is a duplicate, and
+  // the binding still applies: the next snapshot's ref 3 resolves.
+  Bind(&s3, 3, {3});
+  r.Clear();
+  ASSERT_TRUE(Push(s3, &r).ok());
+  EXPECT_TRUE(r.duplicate());
+  EXPECT_FALSE(r.refs_unknown());
+  v1::Snapshot s4 = MakeSnapshot("api", "pod-1", t + 180, 4, {{1, 7}, {3, 9}});
+  AddDefinitions(&s4, {3});
+  UseRefs(&s4, kSession, {1, 2, 3});
+  r.Clear();
+  ASSERT_TRUE(Push(s4, &r).ok());
+  EXPECT_TRUE(r.stored());
+  EXPECT_FALSE(r.refs_unknown());
+  EXPECT_THAT(series(1), ::testing::ElementsAre(4, 0, 6, 7));
+  EXPECT_THAT(series(3), ::testing::ElementsAre(0, 0, 0, 9));
+  text = SerializeMetrics(*registry_);
+  EXPECT_THAT(text, HasSubstr("leakprof_collector_refs 3"));
+  EXPECT_THAT(text,
+              HasSubstr("leakprof_collector_pushes_total{result=\"ok\"} 2"));
+}
+
+TEST_F(ServiceTest, RefTableBoundsThroughPush) {
+  ServiceOptions options;
+  options.refs.max_refs_per_instance = 2;
+  options.refs.max_ref_memory_bytes = 8 * 3;
+  Start(options);
+  const int64_t t = Now() - 600;
+  v1::Snapshot s = MakeSnapshot("api", "pod-1", t, 1, {{1, 1}});
+  AddDefinitions(&s, {1, 2, 3});
+  UseRefs(&s, 1, {1});
+  Bind(&s, 1, {1, 2, 3});
+  v1::PushResponse r;
+  grpc::Status st = Push(s, &r);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(st.error_message(), HasSubstr("over the limit of 2 refs"));
+  Bind(&s, 1, {1, 2});
+  ASSERT_TRUE(Push(s, &r).ok());
+  EXPECT_TRUE(r.stored());
+  // A second instance's table passes 3 refs in all: every table dropped.
+  v1::Snapshot other = MakeSnapshot("api", "pod-2", t, 1, {{1, 1}});
+  UseRefs(&other, 1, {1});
+  Bind(&other, 1, {1, 2});
+  ASSERT_TRUE(Push(other, &r).ok());
+  EXPECT_TRUE(r.stored());
+  v1::Snapshot again = MakeSnapshot("api", "pod-1", t + 60, 2, {{1, 2}});
+  UseRefs(&again, 1, {1});
+  ASSERT_TRUE(Push(again, &r).ok());
+  EXPECT_TRUE(r.refs_unknown());
+  const std::string text = SerializeMetrics(*registry_);
+  EXPECT_THAT(text, HasSubstr("leakprof_collector_ref_table_resets_total 1"));
+  EXPECT_THAT(text, HasSubstr("leakprof_collector_ref_tables 1"));
 }
 
 TEST_F(ServiceTest, ValidationErrorsNameTheField) {

@@ -6,6 +6,7 @@
 //                      [--tls-cert=PEM --tls-key=PEM [--tls-client-ca=PEM]]
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -51,6 +52,14 @@ ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA that must sign client certificates (mTLS)");
 ABSL_FLAG(int, max_message_bytes, 16 << 20, "largest request accepted");
 ABSL_FLAG(int, max_stacks, 20000, "most stack points in one snapshot");
+ABSL_FLAG(int64_t, max_refs_per_instance, 1000000,
+          "most stack references (Snapshot.stack_refs) one instance's ref "
+          "table may hold; bindings past it are refused with "
+          "RESOURCE_EXHAUSTED");
+ABSL_FLAG(int64_t, max_ref_memory_bytes, int64_t{256} << 20,
+          "memory of all ref tables together, at 8 bytes a ref; past it "
+          "every table is dropped at once (agents re-send theirs, counted "
+          "by leakprof_collector_ref_table_resets_total)");
 ABSL_FLAG(int, max_concurrent_pushes, 512,
           "pushes in flight at once; more are refused with "
           "RESOURCE_EXHAUSTED");
@@ -165,6 +174,16 @@ int main(int argc, char** argv) {
   service_options.max_concurrent_pushes =
       absl::GetFlag(FLAGS_max_concurrent_pushes);
   service_options.push_threads = absl::GetFlag(FLAGS_push_threads);
+  service_options.refs.max_refs_per_instance =
+      absl::GetFlag(FLAGS_max_refs_per_instance);
+  service_options.refs.max_ref_memory_bytes =
+      absl::GetFlag(FLAGS_max_ref_memory_bytes);
+  if (service_options.refs.max_refs_per_instance < 1 ||
+      service_options.refs.max_ref_memory_bytes < 8) {
+    return Fail(
+        "--max-refs-per-instance must be >= 1 and --max-ref-memory-bytes "
+        ">= 8");
+  }
   if (!absl::GetFlag(FLAGS_auth_token_file).empty()) {
     auto tokens = ReadTokenFile(absl::GetFlag(FLAGS_auth_token_file));
     if (!tokens.ok()) return Fail(std::string(tokens.status().message()));

@@ -52,9 +52,28 @@ CollectorMetrics::CollectorMetrics(
                              .Name("leakprof_collector_retention_deleted_total")
                              .Help("Points removed by retention.")
                              .Register(*registry_)
-                             .Add({})) {
-  for (const char* result : {"ok", "unknown_ids", "duplicate", "invalid",
-                             "unauthenticated", "overloaded", "error"}) {
+                             .Add({})),
+      ref_tables_(prometheus::BuildGauge()
+                      .Name("leakprof_collector_ref_tables")
+                      .Help("Stack reference tables held (one per instance "
+                            "pushing refs; in memory only).")
+                      .Register(*registry_)
+                      .Add({})),
+      refs_(prometheus::BuildGauge()
+                .Name("leakprof_collector_refs")
+                .Help("Stack references held over all ref tables (8 bytes "
+                      "each).")
+                .Register(*registry_)
+                .Add({})),
+      ref_table_resets_(prometheus::BuildCounter()
+                            .Name("leakprof_collector_ref_table_resets_total")
+                            .Help("Times every ref table was dropped at once "
+                                  "(--max-ref-memory-bytes reached).")
+                            .Register(*registry_)
+                            .Add({})) {
+  for (const char* result :
+       {"ok", "unknown_ids", "refs_unknown", "duplicate", "invalid",
+        "unauthenticated", "overloaded", "error"}) {
     pushes_.Add({{"result", result}});
   }
   for (const char* kind : {"sst", "wal", "memtable"}) {
@@ -96,6 +115,17 @@ void CollectorMetrics::Refresh(const StoreStats& stats) {
     retention_deleted_.Increment(static_cast<double>(
         stats.retention_deleted_points - last_retention_deleted_));
     last_retention_deleted_ = stats.retention_deleted_points;
+  }
+}
+
+void CollectorMetrics::RecordRefTables(const RefTablesStats& stats) {
+  ref_tables_.Set(static_cast<double>(stats.tables));
+  refs_.Set(static_cast<double>(stats.refs));
+  absl::MutexLock lock(&mu_);
+  if (stats.resets > last_ref_table_resets_) {
+    ref_table_resets_.Increment(
+        static_cast<double>(stats.resets - last_ref_table_resets_));
+    last_ref_table_resets_ = stats.resets;
   }
 }
 

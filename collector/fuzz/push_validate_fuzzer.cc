@@ -1,11 +1,14 @@
-// Random bytes as a PushRequest into ValidatePush(): whatever parses must be
-// judged without crashing, and anything accepted must satisfy the
+// Random bytes as a PushRequest through the push path's checks: RefTables::
+// Resolve() (stack references, a fresh small table per input, so bindings
+// and refs of one input meet) and then ValidatePush(): whatever parses must
+// be judged without crashing, and anything accepted must satisfy the
 // invariants the store relies on.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 
 #include "absl/time/time.h"
+#include "collector/ref_tables.h"
 #include "collector/validate.h"
 #include "proto/snapshot.pb.h"
 
@@ -13,6 +16,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   leakprof::v1::PushRequest request;
   if (!request.ParseFromArray(data, static_cast<int>(size))) return 0;
   leakprof::collector::PushLimits limits;
+  if (request.has_snapshot()) {
+    leakprof::collector::RefTablesOptions ref_options;
+    ref_options.max_refs_per_instance = 1 << 16;
+    ref_options.max_ref_memory_bytes = 8 << 14;
+    leakprof::collector::RefTables tables(ref_options);
+    auto* snapshot = request.mutable_snapshot();
+    const bool uses_refs = leakprof::collector::RefTables::UsesRefs(*snapshot);
+    const int refs = snapshot->stack_refs_size();
+    auto resolved = tables.Resolve(snapshot);
+    if (!resolved.ok()) {
+      if (resolved.status().code() != absl::StatusCode::kInvalidArgument &&
+          resolved.status().code() != absl::StatusCode::kResourceExhausted) {
+        abort();
+      }
+      return 0;
+    }
+    if (resolved->refs_unknown) return 0;
+    if (leakprof::collector::RefTables::UsesRefs(*snapshot)) abort();
+    if (uses_refs && refs > 0) {
+      if (snapshot->stack_ids_size() != refs) abort();
+      for (uint64_t id : snapshot->stack_ids()) {
+        if (id == 0) abort();  // bound ids are never 0
+      }
+    }
+  }
   const absl::Time now = absl::FromUnixSeconds(1800000000);
   absl::Status status = leakprof::collector::ValidatePush(request, limits, now);
   if (status.ok()) {
