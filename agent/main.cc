@@ -78,10 +78,10 @@ ABSL_FLAG(std::string, tls_ca, "",
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM client certificate for mTLS (needs --tls-key and --tls-ca)");
 ABSL_FLAG(std::string, tls_key, "", "PEM key of --tls-cert");
-ABSL_FLAG(bool, stack_refs, false,
+ABSL_FLAG(bool, stack_refs, true,
           "name stacks by small per-target numbers instead of 8-byte ids on "
-          "the wire (docs/protocol.md, \"Stack references\"); needs a "
-          "collector that knows them");
+          "the wire (docs/protocol.md, \"Stack references\"); off: ids, "
+          "for a collector older than stack references");
 ABSL_FLAG(std::string, config, "",
           "YAML file with several targets (docs/agent.md); replaces "
           "--target/--service/--instance/--label");
