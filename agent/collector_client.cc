@@ -60,10 +60,10 @@ class H2CollectorClient final : public PushTransport {
 
   absl::StatusOr<v1::PushResponse> Push(const v1::Snapshot& snapshot) override {
     const absl::Time deadline = absl::Now() + options_.timeout;
-    absl::StatusOr<std::string> body =
-        FrameGrpcMessage(SerializePushRequest(snapshot), /*gzip=*/true);
-    if (!body.ok()) return Prefixed(body.status());
+    const std::string request = SerializePushRequest(snapshot);
     absl::MutexLock lock(&mu_);
+    absl::StatusOr<std::string> body = gzip_.Frame(request);
+    if (!body.ok()) return Prefixed(body.status());
     absl::StatusOr<std::string> message = Exchange(*body, deadline);
     if (!message.ok()) return Prefixed(message.status());
     v1::PushResponse response;
@@ -143,6 +143,7 @@ class H2CollectorClient final : public PushTransport {
   absl::Mutex mu_;
   std::unique_ptr<H2Connection> conn_ ABSL_GUARDED_BY(mu_);
   absl::Time last_used_ ABSL_GUARDED_BY(mu_);
+  GzipFramer gzip_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

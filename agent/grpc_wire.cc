@@ -115,6 +115,48 @@ absl::StatusOr<std::string> FrameGrpcMessage(absl::string_view message,
   return out;
 }
 
+struct GzipFramer::State {
+  z_stream z = {};
+};
+
+GzipFramer::~GzipFramer() {
+  if (state_ != nullptr) {
+    deflateEnd(&state_->z);
+    delete state_;
+  }
+}
+
+absl::StatusOr<std::string> GzipFramer::Frame(absl::string_view message) {
+  if (state_ == nullptr) {
+    state_ = new State();
+    if (deflateInit2(&state_->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED,
+                     16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+      delete state_;
+      state_ = nullptr;
+      return absl::InternalError("deflateInit2 failed");
+    }
+  } else if (deflateReset(&state_->z) != Z_OK) {
+    return absl::InternalError("deflateReset failed");
+  }
+  z_stream& z = state_->z;
+  std::string out(kPrefix + deflateBound(&z, message.size()) + 32, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(message.data()));
+  z.avail_in = static_cast<uInt>(message.size());
+  z.next_out = reinterpret_cast<Bytef*>(&out[kPrefix]);
+  z.avail_out = static_cast<uInt>(out.size() - kPrefix);
+  if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+    return absl::InternalError("gzip: deflate failed");
+  }
+  const uint32_t n = static_cast<uint32_t>(z.total_out);
+  out.resize(kPrefix + n);
+  out[0] = 1;
+  out[1] = static_cast<char>(n >> 24);
+  out[2] = static_cast<char>(n >> 16);
+  out[3] = static_cast<char>(n >> 8);
+  out[4] = static_cast<char>(n);
+  return out;
+}
+
 absl::StatusOr<std::string> UnframeGrpcMessage(absl::string_view body,
                                                absl::string_view encoding,
                                                size_t max_bytes) {

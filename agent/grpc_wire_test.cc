@@ -37,6 +37,17 @@ TEST(GrpcWireTest, FrameRoundTripPlainAndGzip) {
   }
 }
 
+TEST(GrpcWireTest, GzipFramerReusesItsState) {
+  GzipFramer framer;
+  for (const std::string& m :
+       {std::string(70000, 'a'), std::string("short"), std::string()}) {
+    absl::StatusOr<std::string> framed = framer.Frame(m);
+    ASSERT_TRUE(framed.ok()) << framed.status();
+    EXPECT_EQ(*framed, *FrameGrpcMessage(m, true));
+    EXPECT_EQ(*UnframeGrpcMessage(*framed, "gzip", 1 << 20), m);
+  }
+}
+
 TEST(GrpcWireTest, UnframeRejectsMalformed) {
   const std::string ok = *FrameGrpcMessage("abc", false);
   EXPECT_EQ(UnframeGrpcMessage("", "", 100).status().code(),
