@@ -377,6 +377,42 @@ TEST_F(CollectorClientTest, SilentServerIsDeadlineExceeded) {
       << r.status();
 }
 
+TEST_F(CollectorClientTest, ServerThatHangsUpIsUnavailable) {
+  Listener listener;
+  std::thread hang_up([&] {  // accepts the push's connection, closes it
+    const int fd = accept(listener.fd(), nullptr, nullptr);
+    if (fd >= 0) close(fd);
+  });
+  CollectorClientOptions o = Options();
+  o.address = listener.address();
+  absl::StatusOr<v1::PushResponse> r = Client(o)->Push(MakeSnapshot(1));
+  hang_up.join();
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable) << r.status();
+}
+
+TEST_F(CollectorClientTest, Ipv6Literal) {
+  const int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in6 a = {};
+  a.sin6_family = AF_INET6;
+  a.sin6_addr = in6addr_loopback;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 ||
+      listen(fd, 4) != 0) {
+    if (fd >= 0) close(fd);
+    GTEST_SKIP() << "no IPv6 loopback here";
+  }
+  socklen_t len = sizeof(a);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  CollectorClientOptions o = Options();
+  o.address = absl::StrCat("[::1]:", ntohs(a.sin6_port));
+  o.timeout = absl::Seconds(1);
+  // Connected (the listener's backlog accepts), then nobody answers: the
+  // deadline, not a refusal.
+  absl::StatusOr<v1::PushResponse> r = Client(o)->Push(MakeSnapshot(1));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded)
+      << r.status();
+  close(fd);
+}
+
 TEST_F(CollectorClientTest, Tls) {
   collector_.Stop();
   ASSERT_TRUE(collector_.Start(0, ServerTls(false)).ok());
