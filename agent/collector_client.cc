@@ -2,6 +2,7 @@
 
 #include "agent/collector_client.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -21,10 +22,14 @@ constexpr char kPath[] = "/leakprof.v1.Collector/Push";
 constexpr char kUserAgent[] = "leakprof-agent grpc-nghttp2/1";
 // Largest PushResponse accepted (decompressed).
 constexpr size_t kMaxResponseBytes = 4 << 20;
-// A connection unused for longer is not reused: NATs and load balancers
-// drop idle flows silently (often after 4-5 minutes), and a push on a
-// silently dropped connection would only fail at its deadline.
-constexpr absl::Duration kMaxIdleReuse = absl::Minutes(3);
+// A connection unused for longer is first checked with a PING: NATs and
+// load balancers drop idle flows silently (often after 4-5 minutes), and a
+// push on such a connection would only fail at its deadline. Under this,
+// no PING (a gRPC server counts frequent PINGs from an idle client as
+// abuse).
+constexpr absl::Duration kPingAfterIdle = absl::Seconds(30);
+// How long the PING's ACK may take before the connection is replaced.
+constexpr absl::Duration kPingTimeout = absl::Seconds(2);
 
 // PushRequest{snapshot = 1} serialized without copying the snapshot.
 std::string SerializePushRequest(const v1::Snapshot& snapshot) {
@@ -107,8 +112,9 @@ class H2CollectorClient final : public PushTransport {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     for (int attempt = 0;; ++attempt) {
       const absl::Time now = absl::Now();
-      if (conn_ != nullptr &&
-          (now - last_used_ > kMaxIdleReuse || !conn_->Refresh())) {
+      if (conn_ != nullptr && !conn_->Refresh()) conn_.reset();
+      if (conn_ != nullptr && now - last_used_ > kPingAfterIdle &&
+          !conn_->Ping(std::min(deadline, now + kPingTimeout)).ok()) {
         conn_.reset();
       }
       const bool reused = conn_ != nullptr;

@@ -9,12 +9,13 @@
 // timers, and ONE connection kept between pushes, so an agent between two
 // pushes uses no CPU at all and no handshake is paid per push. Before a
 // push the kept connection's pending input (PING, SETTINGS, GOAWAY, close)
-// is processed without blocking; a closed, GOAWAY'd or broken connection,
-// or one unused for over 3 minutes (a NAT may have dropped it silently), is
-// replaced by a new one. When a reused connection fails before any byte of
-// the response, the push is retried once on a new connection (safe: the
-// collector drops a duplicate sequence). Idle() does nothing: the
-// connection stays open (an idle socket costs nothing).
+// is processed without blocking, and a connection unused for over 30 s
+// must answer a PING within 2 s (a NAT may have dropped it silently); a
+// closed, GOAWAY'd, broken or silent connection is replaced by a new one. When
+// a reused connection fails before any byte of the response, the push is
+// retried once on a new connection (safe: the collector drops a duplicate
+// sequence). Idle() does nothing: the connection stays open (an idle socket
+// costs nothing).
 //
 // Errors: the server's grpc-status and grpc-message (percent-decoded),
 // else the HTTP status or stream reset mapped as the gRPC spec says;

@@ -204,10 +204,14 @@ struct H2Connection::Callbacks {
     return static_cast<H2Connection*>(user_data);
   }
 
-  static ssize_t ReadBody(nghttp2_session*, int32_t, uint8_t* buf,
+  static ssize_t ReadBody(nghttp2_session*, int32_t stream_id, uint8_t* buf,
                           size_t length, uint32_t* data_flags,
                           nghttp2_data_source*, void* user_data) {
     H2Connection* c = Self(user_data);
+    // A stream outlives its RoundTrip only on a connection given up.
+    if (stream_id != c->stream_id_) {
+      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
     const size_t n = std::min(length, c->body_.size() - c->body_off_);
     if (n > 0) std::memcpy(buf, c->body_.data() + c->body_off_, n);
     c->body_off_ += n;
@@ -268,6 +272,10 @@ struct H2Connection::Callbacks {
   static int OnFrame(nghttp2_session*, const nghttp2_frame* frame,
                      void* user_data) {
     H2Connection* c = Self(user_data);
+    if (frame->hd.type == NGHTTP2_PING &&
+        (frame->hd.flags & NGHTTP2_FLAG_ACK) != 0) {
+      ++c->ping_acks_;
+    }
     if (frame->hd.type == NGHTTP2_GOAWAY) {
       c->goaway_ = true;
       c->goaway_last_stream_ = frame->goaway.last_stream_id;
@@ -602,6 +610,28 @@ bool H2Connection::Refresh() {
     return false;
   }
   return usable();
+}
+
+absl::Status H2Connection::Ping(absl::Time deadline) {
+  if (!usable()) {
+    return absl::UnavailableError(
+        absl::StrCat("connection to ", description_, " is closed"));
+  }
+  const int64_t acks = ping_acks_;
+  if (const int rv = nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, nullptr);
+      rv != 0) {
+    return Broken(absl::StrCat("nghttp2 ping: ", nghttp2_strerror(rv)));
+  }
+  for (;;) {
+    LEAKPROF_RETURN_IF_ERROR(Pump());
+    LEAKPROF_RETURN_IF_ERROR(WriteAvailable());
+    if (ping_acks_ > acks) return absl::OkStatus();
+    if (!usable()) return Broken("closed while waiting for a PING ack");
+    LEAKPROF_RETURN_IF_ERROR(Wait(deadline));
+    absl::Status read = ReadAvailable();
+    if (ping_acks_ > acks) return absl::OkStatus();
+    LEAKPROF_RETURN_IF_ERROR(read);
+  }
 }
 
 absl::StatusOr<H2Response> H2Connection::RoundTrip(

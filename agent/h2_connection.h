@@ -111,6 +111,12 @@ class H2Connection {
   // (SETTINGS, PING — answered —, GOAWAY, a close) and returns usable().
   bool Refresh();
 
+  // Sends a PING and waits until `deadline` for its ACK: proof that the
+  // peer is still there (a NAT or load balancer may have dropped an idle
+  // flow without a word). kDeadlineExceeded when no ACK came (the
+  // connection is then not usable), kUnavailable when it broke.
+  absl::Status Ping(absl::Time deadline);
+
   // False once the connection failed, was closed by the peer, received a
   // GOAWAY, or timed out in RoundTrip: it takes no more requests.
   bool usable() const;
@@ -165,6 +171,7 @@ class H2Connection {
   size_t out_off_ = 0;
   bool broken_ = false;
   bool goaway_ = false;
+  int64_t ping_acks_ = 0;
   int32_t goaway_last_stream_ = 0;
   std::string description_;
   size_t max_header_bytes_ = 0;
