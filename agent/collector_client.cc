@@ -2,92 +2,154 @@
 
 #include "agent/collector_client.h"
 
-#include <grpcpp/grpcpp.h>
-
-#include <chrono>
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "proto/snapshot.grpc.pb.h"
+#include "agent/grpc_wire.h"
+#include "agent/h2_connection.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "proto/snapshot.pb.h"
 
 namespace leakprof {
 namespace agent {
 namespace {
 
-absl::Status FromGrpc(const grpc::Status& s) {
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                      s.error_message());
+constexpr char kPath[] = "/leakprof.v1.Collector/Push";
+constexpr char kUserAgent[] = "leakprof-agent grpc-nghttp2/1";
+// Largest PushResponse accepted (decompressed).
+constexpr size_t kMaxResponseBytes = 4 << 20;
+// A connection unused for longer is first checked with a PING: NATs and
+// load balancers drop idle flows silently (often after 4-5 minutes), and a
+// push on such a connection would only fail at its deadline. Under this,
+// no PING (a gRPC server counts frequent PINGs from an idle client as
+// abuse).
+constexpr absl::Duration kPingAfterIdle = absl::Seconds(30);
+// How long the PING's ACK may take before the connection is replaced.
+constexpr absl::Duration kPingTimeout = absl::Seconds(2);
+
+// PushRequest{snapshot = 1} serialized without copying the snapshot.
+std::string SerializePushRequest(const v1::Snapshot& snapshot) {
+  const size_t n = snapshot.ByteSizeLong();
+  std::string out;
+  out.reserve(n + 11);
+  {
+    google::protobuf::io::StringOutputStream raw(&out);
+    google::protobuf::io::CodedOutputStream coded(&raw);
+    coded.WriteTag((v1::PushRequest::kSnapshotFieldNumber << 3) |
+                   2);  // length-delimited
+    coded.WriteVarint64(n);
+    snapshot.SerializeWithCachedSizes(&coded);
+  }
+  return out;
 }
 
-// A channel with gzip, TLS when configured, quick reconnects. Credentials
-// are made per channel so that, between pushes, nothing holds gRPC
-// initialized and its background threads stop.
-std::shared_ptr<grpc::Channel> NewChannel(
-    const CollectorClientOptions& options) {
-  std::shared_ptr<grpc::ChannelCredentials> creds;
-  if (!options.tls_ca.empty()) {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = options.tls_ca;
-    ssl.pem_cert_chain = options.tls_cert;
-    ssl.pem_private_key = options.tls_key;
-    creds = grpc::SslCredentials(ssl);
-  } else {
-    creds = grpc::InsecureChannelCredentials();
-  }
-  grpc::ChannelArguments args;
-  args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
-  if (!options.tls_server_name.empty()) {
-    args.SetSslTargetNameOverride(options.tls_server_name);
-  }
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
-  return grpc::CreateCustomChannel(options.address, creds, args);
-}
-
-class GrpcCollectorClient final : public PushTransport {
+class H2CollectorClient final : public PushTransport {
  public:
-  explicit GrpcCollectorClient(CollectorClientOptions options)
-      : options_(std::move(options)) {}
-
-  void Idle() override {
-    absl::MutexLock lock(&mu_);
-    stub_.reset();
+  H2CollectorClient(CollectorClientOptions options, HostPort endpoint,
+                    std::unique_ptr<TlsContext> tls)
+      : options_(std::move(options)), tls_(std::move(tls)) {
+    connect_.endpoint = std::move(endpoint);
+    connect_.tls = tls_.get();
+    connect_.server_name = options_.tls_server_name;
+    const bool ipv6 = connect_.endpoint.host.find(':') != std::string::npos;
+    authority_ = absl::StrCat(ipv6 ? "[" : "", connect_.endpoint.host,
+                              ipv6 ? "]" : "", ":", connect_.endpoint.port);
   }
+
+  // Keeps the connection: see the header.
+  void Idle() override {}
 
   absl::StatusOr<v1::PushResponse> Push(const v1::Snapshot& snapshot) override {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         absl::ToChronoMilliseconds(options_.timeout));
-    context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
-    if (!options_.bearer_token.empty()) {
-      context.AddMetadata("authorization",
-                          absl::StrCat("Bearer ", options_.bearer_token));
-    }
-    v1::PushRequest request;
-    *request.mutable_snapshot() = snapshot;
+    const absl::Time deadline = absl::Now() + options_.timeout;
+    const std::string request = SerializePushRequest(snapshot);
+    absl::MutexLock lock(&mu_);
+    absl::StatusOr<std::string> body = gzip_.Frame(request);
+    if (!body.ok()) return Prefixed(body.status());
+    absl::StatusOr<std::string> message = Exchange(*body, deadline);
+    if (!message.ok()) return Prefixed(message.status());
     v1::PushResponse response;
-    std::shared_ptr<v1::Collector::Stub> stub;
-    {
-      absl::MutexLock lock(&mu_);
-      if (stub_ == nullptr) {
-        stub_ = v1::Collector::NewStub(NewChannel(options_));
-      }
-      stub = stub_;
-    }
-    grpc::Status s = stub->Push(&context, request, &response);
-    if (!s.ok()) {
-      return absl::Status(
-          FromGrpc(s).code(),
-          absl::StrCat("Push to ", options_.address, ": ", s.error_message()));
+    if (!response.ParseFromString(*message)) {
+      return Prefixed(absl::InternalError("unparsable PushResponse"));
     }
     return response;
   }
 
  private:
+  absl::Status Prefixed(const absl::Status& s) const {
+    return absl::Status(s.code(), absl::StrCat("Push to ", options_.address,
+                                               ": ", s.message()));
+  }
+
+  std::vector<H2Header> Headers(absl::Time deadline) const {
+    std::vector<H2Header> h = {
+        {":method", "POST"},
+        {":scheme", tls_ ? "https" : "http"},
+        {":path", kPath},
+        {":authority", authority_},
+        {"content-type", "application/grpc"},
+        {"te", "trailers"},
+        {"grpc-encoding", "gzip"},
+        {"grpc-accept-encoding", "identity,gzip"},
+        {"grpc-timeout", GrpcTimeoutHeader(deadline - absl::Now())},
+        {"user-agent", kUserAgent},
+    };
+    if (!options_.bearer_token.empty()) {
+      h.push_back(
+          {"authorization", absl::StrCat("Bearer ", options_.bearer_token)});
+    }
+    return h;
+  }
+
+  // The response message of one Push: on the kept connection when it is
+  // still good, else on a new one; once more on a new connection when a
+  // reused one turns out dead before any response byte.
+  absl::StatusOr<std::string> Exchange(const std::string& body,
+                                       absl::Time deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    for (int attempt = 0;; ++attempt) {
+      const absl::Time now = absl::Now();
+      if (conn_ != nullptr && !conn_->Refresh()) conn_.reset();
+      if (conn_ != nullptr && now - last_used_ > kPingAfterIdle &&
+          !conn_->Ping(std::min(deadline, now + kPingTimeout)).ok()) {
+        conn_.reset();
+      }
+      const bool reused = conn_ != nullptr;
+      if (!reused) {
+        absl::StatusOr<std::unique_ptr<H2Connection>> c =
+            H2Connection::Connect(connect_, deadline);
+        if (!c.ok()) return c.status();
+        conn_ = *std::move(c);
+      }
+      absl::StatusOr<H2Response> r = conn_->RoundTrip(
+          Headers(deadline), body, kMaxResponseBytes + 5, deadline);
+      const bool retry = reused && attempt == 0 &&
+                         conn_->last_failed_before_response() &&
+                         absl::Now() < deadline;
+      if (!conn_->usable()) conn_.reset();
+      if (r.ok() && r->reset && r->reset_code == 0x7 /* REFUSED_STREAM */) {
+        if (retry) continue;
+      } else if (!r.ok()) {
+        if (retry) continue;
+        return r.status();
+      }
+      last_used_ = absl::Now();
+      return UnaryResult(*r, kMaxResponseBytes);
+    }
+  }
+
   const CollectorClientOptions options_;
+  const std::unique_ptr<TlsContext> tls_;  // null: plain text
+  H2ConnectOptions connect_;
+  std::string authority_;
+
   absl::Mutex mu_;
-  // Created on the first push after Idle(); the channel lives as long.
-  std::shared_ptr<v1::Collector::Stub> stub_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<H2Connection> conn_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_used_ ABSL_GUARDED_BY(mu_);
+  GzipFramer gzip_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace
@@ -105,7 +167,17 @@ absl::StatusOr<std::unique_ptr<PushTransport>> NewCollectorClient(
     return absl::InvalidArgumentError(
         "a TLS client certificate needs a CA (--tls-ca)");
   }
-  return std::unique_ptr<PushTransport>(new GrpcCollectorClient(options));
+  absl::StatusOr<HostPort> endpoint = ParseHostPort(options.address);
+  if (!endpoint.ok()) return endpoint.status();
+  std::unique_ptr<TlsContext> tls;
+  if (!options.tls_ca.empty()) {
+    absl::StatusOr<std::unique_ptr<TlsContext>> t =
+        TlsContext::New(options.tls_ca, options.tls_cert, options.tls_key);
+    if (!t.ok()) return t.status();
+    tls = *std::move(t);
+  }
+  return std::unique_ptr<PushTransport>(
+      new H2CollectorClient(options, *std::move(endpoint), std::move(tls)));
 }
 
 }  // namespace agent

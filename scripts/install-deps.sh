@@ -29,6 +29,9 @@ packages=(
   libyaml-cpp-dev
   prometheus-cpp-dev
   libcpp-httplib-dev
+  # The agent's gRPC push without gRPC's library: HTTP/2 and TLS.
+  libnghttp2-dev
+  libssl-dev
   # Go programs used by tests (/usr/lib/go-1.19/bin/go).
   golang-1.19-go
   # Fuzzing (--config=fuzz): clang, libFuzzer and the sanitizer runtimes, the

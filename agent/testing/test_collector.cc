@@ -21,6 +21,7 @@ grpc::ServerUnaryReactor* TestCollector::Push(
   record.snapshot = request->snapshot();
   record.received = request->snapshot();
   record.request_bytes = static_cast<int64_t>(request->ByteSizeLong());
+  record.peer = context->peer();
   if (refuse_ != grpc::StatusCode::OK) {
     pushes_.push_back(std::move(record));
     reactor->Finish(grpc::Status(refuse_, "refused by the test"));

@@ -41,6 +41,7 @@ class TestCollector final : public v1::Collector::CallbackService {
     int64_t request_bytes = 0;      // serialized PushRequest
     std::vector<uint64_t> unknown;  // ids answered as unknown
     bool refs_unknown = false;      // answered refs_unknown
+    std::string peer;  // the client's address: "ipv4:127.0.0.1:PORT"
   };
 
   grpc::ServerUnaryReactor* Push(grpc::CallbackServerContext* context,

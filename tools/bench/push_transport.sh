@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The agent's Push transport, client side (issue 3): CPU per push on a kept
+# connection, CPU while idle between pushes, threads and peak RSS, for the
+# nghttp2 client (agent/collector_client.h) side by side with the grpc++
+# client it replaced (a channel per push, as the agent did, and one kept
+# channel). Collector: //agent:bench_collector (a real grpc++ server) in its
+# own process, so getrusage in //agent:push_bench{,_grpc} is the client only.
+# Usage: tools/bench/push_transport.sh [PUSHES=200] [STACKS=301] [ROUNDS=3]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+pushes=${1:-200}
+stacks=${2:-301}
+rounds=${3:-3}
+bazel build -c opt //agent:push_bench //agent:push_bench_grpc //agent:bench_collector >/dev/null 2>&1
+bin=$(bazel info -c opt bazel-bin 2>/dev/null)
+tmp=$(mktemp -d)
+cpid=
+cleanup() { [ -n "$cpid" ] && kill "$cpid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+"$bin/agent/bench_collector" >"$tmp/collector.out" &
+cpid=$!
+for _ in $(seq 1 600); do grep -q '^ready$' "$tmp/collector.out" && break; sleep 0.1; done
+addr=$(sed -n 's/^listening on //p' "$tmp/collector.out")
+
+# Interleaved rounds: each transport sees the same machine load.
+for r in $(seq 1 "$rounds"); do
+  "$bin/agent/push_bench" --collector="$addr" --pushes="$pushes" --stacks="$stacks"
+  "$bin/agent/push_bench_grpc" --collector="$addr" --pushes="$pushes" --stacks="$stacks" --transport=grpc_per_push
+  "$bin/agent/push_bench_grpc" --collector="$addr" --pushes="$pushes" --stacks="$stacks" --transport=grpc_kept
+done
