@@ -65,6 +65,16 @@ bool DefinitionStore::Contains(uint64_t id) const {
   return defs_.contains(id);
 }
 
+std::vector<uint64_t> DefinitionStore::Missing(
+    absl::Span<const uint64_t> ids) const {
+  std::vector<uint64_t> missing;
+  absl::MutexLock lock(&mu_);
+  for (uint64_t id : ids) {
+    if (!defs_.contains(id)) missing.push_back(id);
+  }
+  return missing;
+}
+
 void DefinitionStore::Add(uint64_t id, StackDefinition def) {
   absl::MutexLock lock(&mu_);
   if (defs_.contains(id)) return;

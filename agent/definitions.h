@@ -54,6 +54,9 @@ class DefinitionStore {
       : options_(options) {}
 
   bool Contains(uint64_t id) const ABSL_LOCKS_EXCLUDED(mu_);
+  // The ids of `ids` not in the store, in order; one lock for all of them.
+  std::vector<uint64_t> Missing(absl::Span<const uint64_t> ids) const
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Adds `def` under `id` unless `id` is there already.
   void Add(uint64_t id, StackDefinition def) ABSL_LOCKS_EXCLUDED(mu_);
   std::optional<StackDefinition> Get(uint64_t id) const

@@ -21,6 +21,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "agent/agent.h"
 #include "agent/collector_client.h"
 #include "agent/config.h"
@@ -324,6 +325,10 @@ int main(int argc, char** argv) {
   // Before any thread starts: the agent's threads mostly sleep, and one heap
   // keeps its RSS lower than an arena per thread.
   leakprof::UseOneMallocArena();
+  // abseil as Debian builds it checks every Mutex acquisition for lock-order
+  // cycles (a graph update per lock): a debugging aid the tests keep, not
+  // worth its CPU in the sidecar.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::FlagsUsageConfig usage;
   usage.contains_help_flags = [](absl::string_view path) {
     return absl::StrContains(path, "agent/main.cc");

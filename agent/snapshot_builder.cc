@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "common/goprof/stack_id.h"
 
 namespace leakprof {
@@ -104,6 +105,15 @@ v1::Snapshot BuildSnapshot(const goprof::Profile& profile,
   s.mutable_stack_ids()->Reserve(static_cast<int>(points.size()));
   s.mutable_counts()->Reserve(static_cast<int>(points.size()));
   const bool debug2 = profile.format == goprof::Format::kDebug2;
+  // Stacks to define, asked of the store under one lock (debug=2 reads
+  // each stored definition instead).
+  absl::flat_hash_set<uint64_t> undefined;
+  if (!debug2) {
+    std::vector<uint64_t> ids;
+    ids.reserve(points.size());
+    for (int p : points) ids.push_back(profile.stacks[order[p]].id);
+    for (uint64_t id : store->Missing(ids)) undefined.insert(id);
+  }
   uint32_t out_index = 0;
   for (int p : points) {
     const goprof::Stack& st = profile.stacks[order[p]];
@@ -116,7 +126,7 @@ v1::Snapshot BuildSnapshot(const goprof::Profile& profile,
     if (debug2) known = store->Get(st.id);
     if (known.has_value()) {
       defined_class = known->block_class;
-    } else if (!store->Contains(st.id)) {
+    } else if (debug2 ? !store->Contains(st.id) : undefined.contains(st.id)) {
       store->Add(st.id, DefinitionOf(profile, st));
     }
 
