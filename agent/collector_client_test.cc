@@ -247,6 +247,19 @@ TEST_F(CollectorClientTest, LargeSnapshotGzipRoundTrip) {
   EXPECT_EQ(Peers(collector_).size(), 1u);
 }
 
+TEST_F(CollectorClientTest, GzipResponse) {
+  collector_.CompressResponses(true);
+  auto client = Client(Options());
+  // 20,000 unknown ids: a 160 KB response under "grpc-encoding: gzip".
+  // grpc++ 1.51 still sends this message with the compressed flag 0 (seen
+  // on the wire): the flag decides, per message. Decompression itself is
+  // grpc_wire_test's.
+  absl::StatusOr<v1::PushResponse> r = client->Push(MakeSnapshot(1, 20000, 0));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->stored());
+  EXPECT_EQ(r->unknown_stack_ids_size(), 20000);
+}
+
 TEST_F(CollectorClientTest, ManyPushesOnOneConnection) {
   auto client = Client(Options());
   for (uint64_t seq = 1; seq <= 60; ++seq) {
