@@ -22,14 +22,11 @@ constexpr char kPath[] = "/leakprof.v1.Collector/Push";
 constexpr char kUserAgent[] = "leakprof-agent grpc-nghttp2/1";
 // Largest PushResponse accepted (decompressed).
 constexpr size_t kMaxResponseBytes = 4 << 20;
-// A connection unused for longer is first checked with a PING: NATs and
-// load balancers drop idle flows silently (often after 4-5 minutes), and a
-// push on such a connection would only fail at its deadline. Under this,
-// no PING (a gRPC server counts frequent PINGs from an idle client as
-// abuse).
-constexpr absl::Duration kPingAfterIdle = absl::Seconds(30);
-// How long the PING's ACK may take before the connection is replaced.
-constexpr absl::Duration kPingTimeout = absl::Seconds(2);
+// ConnectionPolicy: a connection unused for longer than ping_after_idle is
+// first checked with a PING. NATs and load balancers drop idle flows
+// silently (often after 4-5 minutes), and a push on such a connection would
+// only fail at its deadline. No PING under 30 s by default: a gRPC server
+// counts frequent PINGs from an idle client as abuse.
 
 // PushRequest{snapshot = 1} serialized without copying the snapshot.
 std::string SerializePushRequest(const v1::Snapshot& snapshot) {
@@ -49,9 +46,9 @@ std::string SerializePushRequest(const v1::Snapshot& snapshot) {
 
 class H2CollectorClient final : public PushTransport {
  public:
-  H2CollectorClient(CollectorClientOptions options, HostPort endpoint,
-                    std::unique_ptr<TlsContext> tls)
-      : options_(std::move(options)), tls_(std::move(tls)) {
+  H2CollectorClient(CollectorClientOptions options, ConnectionPolicy policy,
+                    HostPort endpoint, std::unique_ptr<TlsContext> tls)
+      : options_(std::move(options)), policy_(policy), tls_(std::move(tls)) {
     connect_.endpoint = std::move(endpoint);
     connect_.tls = tls_.get();
     connect_.server_name = options_.tls_server_name;
@@ -113,8 +110,8 @@ class H2CollectorClient final : public PushTransport {
     for (int attempt = 0;; ++attempt) {
       const absl::Time now = absl::Now();
       if (conn_ != nullptr && !conn_->Refresh()) conn_.reset();
-      if (conn_ != nullptr && now - last_used_ > kPingAfterIdle &&
-          !conn_->Ping(std::min(deadline, now + kPingTimeout)).ok()) {
+      if (conn_ != nullptr && now - last_used_ >= policy_.ping_after_idle &&
+          !conn_->Ping(std::min(deadline, now + policy_.ping_timeout)).ok()) {
         conn_.reset();
       }
       const bool reused = conn_ != nullptr;
@@ -142,6 +139,7 @@ class H2CollectorClient final : public PushTransport {
   }
 
   const CollectorClientOptions options_;
+  const ConnectionPolicy policy_;
   const std::unique_ptr<TlsContext> tls_;  // null: plain text
   H2ConnectOptions connect_;
   std::string authority_;
@@ -156,6 +154,11 @@ class H2CollectorClient final : public PushTransport {
 
 absl::StatusOr<std::unique_ptr<PushTransport>> NewCollectorClient(
     const CollectorClientOptions& options) {
+  return NewCollectorClient(options, ConnectionPolicy());
+}
+
+absl::StatusOr<std::unique_ptr<PushTransport>> NewCollectorClient(
+    const CollectorClientOptions& options, const ConnectionPolicy& policy) {
   if (options.address.empty()) {
     return absl::InvalidArgumentError("collector address is empty");
   }
@@ -176,8 +179,8 @@ absl::StatusOr<std::unique_ptr<PushTransport>> NewCollectorClient(
     if (!t.ok()) return t.status();
     tls = *std::move(t);
   }
-  return std::unique_ptr<PushTransport>(
-      new H2CollectorClient(options, *std::move(endpoint), std::move(tls)));
+  return std::unique_ptr<PushTransport>(new H2CollectorClient(
+      options, policy, *std::move(endpoint), std::move(tls)));
 }
 
 }  // namespace agent

@@ -61,6 +61,17 @@ struct CollectorClientOptions {
 absl::StatusOr<std::unique_ptr<PushTransport>> NewCollectorClient(
     const CollectorClientOptions& options);
 
+// How the kept connection is checked; NewCollectorClient(options) uses the
+// defaults. Tests shorten them.
+struct ConnectionPolicy {
+  // A connection unused for longer must answer a PING before a push.
+  absl::Duration ping_after_idle = absl::Seconds(30);
+  // How long that PING's ACK may take before the connection is replaced.
+  absl::Duration ping_timeout = absl::Seconds(2);
+};
+absl::StatusOr<std::unique_ptr<PushTransport>> NewCollectorClient(
+    const CollectorClientOptions& options, const ConnectionPolicy& policy);
+
 }  // namespace agent
 }  // namespace leakprof
 

@@ -12,6 +12,9 @@
 #include <zlib.h>
 
 #include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -20,6 +23,9 @@
 #include "agent/testing/test_collector.h"
 
 ABSL_FLAG(int, port, 0, "port on 127.0.0.1 (0 = any)");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM file of the server certificate: serve TLS (with --tls_key)");
+ABSL_FLAG(std::string, tls_key, "", "PEM file of the server key");
 
 namespace {
 
@@ -38,12 +44,26 @@ int64_t GzipSize(const std::string& in) {
   return n;
 }
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   leakprof::agent::testing::TestCollector collector;
-  if (!collector.Start(absl::GetFlag(FLAGS_port)).ok()) return 1;
+  std::shared_ptr<grpc::ServerCredentials> creds;
+  if (!absl::GetFlag(FLAGS_tls_cert).empty()) {
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({ReadFile(absl::GetFlag(FLAGS_tls_key)),
+                                      ReadFile(absl::GetFlag(FLAGS_tls_cert))});
+    creds = grpc::SslServerCredentials(ssl);
+  }
+  if (!collector.Start(absl::GetFlag(FLAGS_port), creds).ok()) return 1;
   std::printf("listening on %s\nready\n", collector.address().c_str());
   std::fflush(stdout);
   size_t printed = 0;

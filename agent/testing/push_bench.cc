@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,6 +53,8 @@ ABSL_FLAG(std::string, collector, "127.0.0.1:7070", "collector host:port");
 ABSL_FLAG(int, pushes, 200, "steady-state pushes measured");
 ABSL_FLAG(int, stacks, 301, "stack ids per snapshot");
 ABSL_FLAG(double, idle, 3, "seconds of idle measured after the pushes");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM file of the CA: push over TLS (server name localhost)");
 #ifdef LEAKPROF_PUSH_BENCH_GRPC
 ABSL_FLAG(std::string, transport, "grpc_per_push",
           "grpc_per_push (a channel per push, as the agent did) or grpc_kept");
@@ -66,8 +69,8 @@ namespace {
 // 7f60505), plain text only; `kept` keeps the channel across Idle().
 class GrpcClient final : public PushTransport {
  public:
-  GrpcClient(std::string address, bool kept)
-      : address_(std::move(address)), kept_(kept) {}
+  GrpcClient(std::string address, bool kept, std::string tls_ca)
+      : address_(std::move(address)), kept_(kept), tls_ca_(std::move(tls_ca)) {}
   void Idle() override {
     if (!kept_) stub_.reset();
   }
@@ -75,8 +78,16 @@ class GrpcClient final : public PushTransport {
     if (stub_ == nullptr) {
       grpc::ChannelArguments args;
       args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
-      stub_ = v1::Collector::NewStub(grpc::CreateCustomChannel(
-          address_, grpc::InsecureChannelCredentials(), args));
+      std::shared_ptr<grpc::ChannelCredentials> creds =
+          grpc::InsecureChannelCredentials();
+      if (!tls_ca_.empty()) {
+        grpc::SslCredentialsOptions ssl;
+        ssl.pem_root_certs = tls_ca_;
+        creds = grpc::SslCredentials(ssl);
+        args.SetSslTargetNameOverride("localhost");
+      }
+      stub_ = v1::Collector::NewStub(
+          grpc::CreateCustomChannel(address_, creds, args));
     }
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
@@ -96,6 +107,7 @@ class GrpcClient final : public PushTransport {
  private:
   const std::string address_;
   const bool kept_;
+  const std::string tls_ca_;
   std::unique_ptr<v1::Collector::Stub> stub_;
 };
 #endif
@@ -170,6 +182,13 @@ int Main() {
   const std::string address = absl::GetFlag(FLAGS_collector);
   const int pushes = absl::GetFlag(FLAGS_pushes);
   const int stacks = absl::GetFlag(FLAGS_stacks);
+  std::string tls_ca;
+  if (const std::string f = absl::GetFlag(FLAGS_tls_ca); !f.empty()) {
+    std::ifstream in(f);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    tls_ca = ss.str();
+  }
 #ifdef LEAKPROF_PUSH_BENCH_GRPC
   const std::string name = absl::GetFlag(FLAGS_transport);
   if (name != "grpc_per_push" && name != "grpc_kept") {
@@ -177,11 +196,13 @@ int Main() {
     return 2;
   }
   std::unique_ptr<PushTransport> transport(
-      new GrpcClient(address, name == "grpc_kept"));
+      new GrpcClient(address, name == "grpc_kept", tls_ca));
 #else
   const std::string name = "h2";
   CollectorClientOptions options;
   options.address = address;
+  options.tls_ca = tls_ca;
+  if (!tls_ca.empty()) options.tls_server_name = "localhost";
   absl::StatusOr<std::unique_ptr<PushTransport> > t =
       NewCollectorClient(options);
   if (!t.ok()) {
@@ -227,12 +248,12 @@ int Main() {
   // Minus the sleep's own switch.
   const long idle_switches = Switches() - sw0 - 1;  // NOLINT(runtime/int)
   std::printf(
-      "transport=%s pushes=%d stacks=%d cpu_us_per_push=%.1f "
+      "transport=%s%s pushes=%d stacks=%d cpu_us_per_push=%.1f "
       "wall_us_per_push=%.1f idle_cpu_us_per_s=%.1f "
       "idle_wakeups_per_s=%.1f baseline_idle_cpu_us_per_s=%.1f threads=%s "
       "maxrss_kib=%ld\n",
-      name.c_str(), pushes, stacks, cpu / pushes, wall / pushes,
-      idle_s > 0 ? idle / idle_s : 0.0,
+      name.c_str(), tls_ca.empty() ? "" : "+tls", pushes, stacks, cpu / pushes,
+      wall / pushes, idle_s > 0 ? idle / idle_s : 0.0,
       idle_s > 0 ? static_cast<double>(idle_switches) / idle_s : 0.0,
       idle_s > 0 ? baseline / idle_s : 0.0, threads.c_str(), MaxRssKib());
   return 0;

@@ -22,6 +22,7 @@ grpc::ServerUnaryReactor* TestCollector::Push(
   record.received = request->snapshot();
   record.request_bytes = static_cast<int64_t>(request->ByteSizeLong());
   record.peer = context->peer();
+  if (compress_) context->set_compression_algorithm(GRPC_COMPRESS_GZIP);
   if (refuse_ != grpc::StatusCode::OK) {
     pushes_.push_back(std::move(record));
     reactor->Finish(grpc::Status(refuse_, "refused by the test"));
@@ -167,6 +168,11 @@ void TestCollector::Refuse(grpc::StatusCode code) {
 void TestCollector::RequireToken(const std::string& token) {
   absl::MutexLock lock(&mu_);
   token_ = token;
+}
+
+void TestCollector::CompressResponses(bool on) {
+  absl::MutexLock lock(&mu_);
+  compress_ = on;
 }
 
 void TestCollector::ForgetDefinitions() {

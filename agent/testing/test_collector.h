@@ -60,6 +60,8 @@ class TestCollector final : public v1::Collector::CallbackService {
   void Refuse(grpc::StatusCode code);
   // Require "authorization: Bearer <token>" ("" = none).
   void RequireToken(const std::string& token);
+  // gzip-compress the responses (as a server with a default compression).
+  void CompressResponses(bool on);
   // Forget every definition (the next pushes get unknown_stack_ids).
   void ForgetDefinitions();
   // Forget every stack-reference table, as a restarted collector would (the
@@ -89,6 +91,7 @@ class TestCollector final : public v1::Collector::CallbackService {
   int port_ ABSL_GUARDED_BY(mu_) = 0;
   grpc::StatusCode refuse_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;
   std::string token_ ABSL_GUARDED_BY(mu_);
+  bool compress_ ABSL_GUARDED_BY(mu_) = false;
   std::set<uint64_t> known_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> seen_sequences_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::Snapshot> stored_ ABSL_GUARDED_BY(mu_);
