@@ -11,8 +11,8 @@
 // delta-coded, instead of by 8-byte id. On refs_unknown (the collector
 // restarted, or is another one) it re-pushes at once with the whole table.
 //
-// PushTransport is the RPC itself (collector_client.h over gRPC; a fake in
-// unit tests). Pusher holds no gRPC headers.
+// PushTransport is the RPC itself (collector_client.h: gRPC over nghttp2; a
+// fake in unit tests). Pusher holds no gRPC headers.
 //
 // Thread safety: Pusher is thread-compatible: one sender thread uses it.
 
@@ -46,8 +46,8 @@ class PushTransport {
   virtual absl::StatusOr<v1::PushResponse> Push(
       const v1::Snapshot& snapshot) = 0;
   // Nothing more to push for now: a transport may release its connection
-  // (the gRPC one closes its channel, so gRPC's timer threads sleep until
-  // the next push).
+  // (collector_client.h keeps its one HTTP/2 connection: idle, it costs no
+  // CPU).
   virtual void Idle() {}
 };
 
