@@ -41,7 +41,7 @@ absl::string_view ResultOf(const absl::Status& s, bool parsing) {
 
 }  // namespace
 
-constexpr double kTargetCpuPerFetchSecond = 1.5;
+constexpr double kTargetCpuPerFetchSecond = 2.0;
 
 absl::Duration StretchedInterval(absl::Duration base, absl::Duration cost,
                                  double budget) {
@@ -205,8 +205,9 @@ TargetScraper::Cycle TargetScraper::RunOnce() {
   }
 
   // The target's CPU for the profile, estimated from the fetch's wall time:
-  // Go's GC and the gzip writer run beside the goroutine writing it, so the
-  // target spends more CPU than the wall time (measured 1.2x, benchmarks.md).
+  // Go's GC (the profile's allocations pay for a share of a cycle) runs
+  // beside the goroutine writing it, so the target spends more CPU than the
+  // wall time: measured 1.0-2.0x at 10k goroutines (benchmarks.md).
   last_cost_ = cost * kTargetCpuPerFetchSecond;
   // Jitter may shorten an interval by `j`: the budget holds for the
   // shortest one too.

@@ -9,11 +9,11 @@
 //   3. parses each body, builds one snapshot per profile (snapshot_builder.h)
 //      and returns them for the sender;
 //   4. computes the next interval: max(interval, cost / (budget * (1 -
-//      jitter))), then jitter, where cost is 1.5 times the wall time the
+//      jitter))), then jitter, where cost is 2 times the wall time the
 //      target spent serving the debug=0 (or debug=2) body: an estimate of
-//      its CPU with margin (Go's GC and gzip run beside the writer; measured
-//      1.2x in docs/benchmarks.md), and the shortest jittered interval still
-//      keeps the budget.
+//      its CPU (Go's GC runs beside the writer; measured 1.0-2.0x in
+//      docs/benchmarks.md), and the shortest jittered interval still keeps
+//      the budget.
 // Every failure is a result: counted in the metrics by (profile, result),
 // logged once per change of result, and returned; nothing throws or exits.
 //
@@ -98,7 +98,7 @@ class TargetScraper {
   const TargetConfig& target() const { return target_; }
   // The interval before jitter, after the last cycle.
   absl::Duration current_interval() const { return interval_; }
-  // The target's estimated CPU for the last main profile (1.5 x the fetch's
+  // The target's estimated CPU for the last main profile (2 x the fetch's
   // wall time).
   absl::Duration last_cost() const { return last_cost_; }
 
