@@ -8,7 +8,8 @@
 # Target: tests/agent:spawner (N goroutines at S distinct 17-frame stacks).
 # Collector: agent:bench_collector (a real gRPC server; prints each push).
 # CPU is read from /proc/PID/task/*/schedstat (nanoseconds on CPU, all
-# threads) before and after CYCLES cycles at --interval=1s.
+# threads) of the agent and of the target, after 3 cycles and again CYCLES
+# cycles later, at --interval=1s.
 # Usage: [AGENT=binary] [AGENT_ARGS="--stack_refs"] tools/bench/agent_overhead.sh [CYCLES=20]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -63,36 +64,33 @@ for spec in 1000:100 10000:300 100000:2000; do
   taddr=$(sed -n 's/^listening on //p' "$tmp/spawner-$n.out")
   gzbody=$(curl -sf "http://$taddr/debug/pprof/goroutine?debug=0" | wc -c)
 
-  # Phase 1: a cycle a second, no stretch. Two runs of different lengths
-  # (3 and 3+CYCLES cycles, counted as pushes the collector stored); the
-  # agent logs its getrusage() CPU (all threads, exited ones included) and
-  # peak RSS when stopped; the difference of the two runs is CYCLES cycles'
-  # cost, without start-up. The target's CPU is read over the long run.
-  run_cycles() {  # cycles -> sets cpu_us rss_kib tcpu_ns
-    local k=$1 svc="bench-$n-$1"
-    "$agent" --target="http://$taddr/debug/pprof/" --service="$svc" --instance="$n" \
-      --collector="$caddr" --jitter=0 --leak-interval=0 --interval=1s --budget=0 \
-      --http-addr=127.0.0.1:0 --spool-dir="$tmp/spool-$svc" ${AGENT_ARGS:-} 2>"$tmp/$svc.err" &
-    local pid=$!
-    local t0; t0=$(cpu_ns "$spid")
-    for _ in $(seq 1 $((k * 40 + 600))); do
-      [ "$(grep -c "service=$svc seq=.* stored=1" "$tmp/collector.out")" -ge "$k" ] && break
-      sleep 0.05
-    done
-    tcpu_ns=$(( $(cpu_ns "$spid") - t0 ))
-    kill -TERM "$pid" 2>/dev/null || true; wait "$pid" || true
-    grep -q "stopped after" "$tmp/$svc.err" || { echo "agent run $svc failed:" >&2; cat "$tmp/$svc.err" >&2; exit 1; }
-    local line; line=$(grep "stopped after" "$tmp/$svc.err")
-    cpu_us=$(( $(sed -n 's/.*cpu_user_us=\([0-9]*\).*/\1/p' <<<"$line") + $(sed -n 's/.*cpu_sys_us=\([0-9]*\).*/\1/p' <<<"$line") ))
-    rss_kib=$(sed -n 's/.*max_rss_kib=\([0-9]*\).*/\1/p' <<<"$line")
-    done_cycles=$(sed -n 's/.*stopped after \([0-9]*\) scrape.*/\1/p' <<<"$line")
+  # Phase 1: a cycle a second, no stretch. After 3 cycles (start-up and
+  # first definitions done), the agent's CPU (all its threads, from
+  # /proc/PID/task/*/schedstat: it starts no thread per cycle) and the
+  # target's are read, and again CYCLES cycles later (cycles counted as
+  # pushes the collector stored). Peak RSS is the agent's getrusage
+  # ru_maxrss, logged when it stops.
+  svc="bench-$n"
+  "$agent" --target="http://$taddr/debug/pprof/" --service="$svc" --instance="$n" \
+    --collector="$caddr" --jitter=0 --leak-interval=0 --interval=1s --budget=0 \
+    --http-addr=127.0.0.1:0 --spool-dir="$tmp/spool-$svc" ${AGENT_ARGS:-} 2>"$tmp/$svc.err" &
+  apid=$!
+  stored() { grep -c "service=$svc seq=.* stored=1" "$tmp/collector.out" || true; }
+  wait_stored() {  # n
+    for _ in $(seq 1 $(($1 * 40 + 600))); do [ "$(stored)" -ge "$1" ] && return 0; sleep 0.05; done
+    echo "agent $svc stored too little" >&2; cat "$tmp/$svc.err" >&2; exit 1
   }
-  run_cycles 3; short_cpu=$cpu_us; short_n=$done_cycles
-  run_cycles $((3 + cycles)); long_cpu=$cpu_us; long_n=$done_cycles; rss=$rss_kib
-  d=$((long_n - short_n))
-  agent_ms=$(awk -v a=$((long_cpu - short_cpu)) -v d=$d 'BEGIN{printf "%.3f", a/d/1e3}')
-  target_ms=$(awk -v a=$tcpu_ns -v d=$long_n 'BEGIN{printf "%.2f", a/d/1e6}')
-  svc_steady="bench-$n-$((3 + cycles))"
+  wait_stored 3
+  a0=$(cpu_ns "$apid"); t0=$(cpu_ns "$spid"); k0=$(stored)
+  wait_stored $((3 + cycles))
+  a1=$(cpu_ns "$apid"); t1=$(cpu_ns "$spid"); k1=$(stored)
+  kill -TERM "$apid" 2>/dev/null || true; wait "$apid" || true
+  line=$(grep "stopped after" "$tmp/$svc.err")
+  rss=$(sed -n 's/.*max_rss_kib=\([0-9]*\).*/\1/p' <<<"$line")
+  d=$((k1 - k0))
+  agent_ms=$(awk -v a=$((a1 - a0)) -v d=$d 'BEGIN{printf "%.3f", a/d/1e6}')
+  target_ms=$(awk -v a=$((t1 - t0)) -v d=$d 'BEGIN{printf "%.2f", a/d/1e6}')
+  svc_steady=$svc
 
   # Phase 2: the default budget; the interval the agent picks after a scrape.
   start_agent p2 --interval=60s --budget=0.001
