@@ -75,18 +75,55 @@ std::vector<uint64_t> DefinitionStore::Missing(
   return missing;
 }
 
+uint32_t DefinitionStore::StringLocked(const std::string& s) {
+  auto it = string_index_.find(s);
+  if (it != string_index_.end()) return it->second;
+  const uint32_t index = static_cast<uint32_t>(strings_.size());
+  strings_.push_back(s);  // a deque: the views of earlier strings stay valid
+  string_index_.emplace(strings_.back(), index);
+  return index;
+}
+
+DefinitionStore::CompactFrame DefinitionStore::InternLocked(
+    const goprof::Frame& f) {
+  return {StringLocked(f.function), StringLocked(f.file), f.line};
+}
+
+goprof::Frame DefinitionStore::ExpandLocked(const CompactFrame& f) const {
+  return {strings_[f.function], strings_[f.file], f.line};
+}
+
 void DefinitionStore::Add(uint64_t id, StackDefinition def) {
   absl::MutexLock lock(&mu_);
   if (defs_.contains(id)) return;
-  if (defs_.size() >= options_.max_definitions) defs_.clear();
-  defs_.emplace(id, std::move(def));
+  if (defs_.size() >= options_.max_definitions) {
+    defs_.clear();
+    string_index_.clear();
+    strings_.clear();
+  }
+  Compact c;
+  c.site_id = def.site_id;
+  c.block_class = def.block_class;
+  c.site_frame = def.site_frame;
+  c.frames.reserve(def.frames.size());
+  for (const goprof::Frame& f : def.frames) c.frames.push_back(InternLocked(f));
+  if (def.created_by.has_value()) c.created_by = InternLocked(*def.created_by);
+  defs_.emplace(id, std::move(c));
 }
 
 std::optional<StackDefinition> DefinitionStore::Get(uint64_t id) const {
   absl::MutexLock lock(&mu_);
   auto it = defs_.find(id);
   if (it == defs_.end()) return std::nullopt;
-  return it->second;
+  const Compact& c = it->second;
+  StackDefinition def;
+  def.site_id = c.site_id;
+  def.block_class = c.block_class;
+  def.site_frame = c.site_frame;
+  def.frames.reserve(c.frames.size());
+  for (const CompactFrame& f : c.frames) def.frames.push_back(ExpandLocked(f));
+  if (c.created_by.has_value()) def.created_by = ExpandLocked(*c.created_by);
+  return def;
 }
 
 size_t DefinitionStore::size() const {

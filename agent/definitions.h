@@ -13,10 +13,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "common/goprof/profile.h"
@@ -68,9 +71,36 @@ class DefinitionStore {
   void AddFrom(const v1::Snapshot& snapshot) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
+  // Definitions are kept with their strings interned: a service's stacks
+  // share most function and file names, and a frame of two std::strings
+  // costs ~70 bytes before its text (1.5 MiB for 300 deep stacks, a tenth
+  // of the agent's RSS budget).
+  struct CompactFrame {
+    uint32_t function = 0;  // index into strings_
+    uint32_t file = 0;
+    int64_t line = 0;
+  };
+  struct Compact {
+    uint64_t site_id = 0;
+    goprof::BlockClass block_class = goprof::BlockClass::kOther;
+    int site_frame = -1;
+    std::vector<CompactFrame> frames;
+    std::optional<CompactFrame> created_by;
+  };
+  CompactFrame InternLocked(const goprof::Frame& f)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  goprof::Frame ExpandLocked(const CompactFrame& f) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  uint32_t StringLocked(const std::string& s)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   const DefinitionStoreOptions options_;
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<uint64_t, StackDefinition> defs_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<uint64_t, Compact> defs_ ABSL_GUARDED_BY(mu_);
+  // The string pool: strings_[i] is interned as i; emptied with defs_.
+  std::deque<std::string> strings_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<absl::string_view, uint32_t> string_index_
+      ABSL_GUARDED_BY(mu_);
 };
 
 // `points` (a snapshot without definitions and strings) plus the

@@ -85,6 +85,8 @@ func main() {
 	n := flag.Int("n", 10000, "goroutines to park")
 	stacks := flag.Int("stacks", 100, "distinct stacks")
 	depth := flag.Int("depth", 16, "frames of stepA/stepB above each leaf")
+	replay := flag.String("replay", "", "also serve this file (a goroutine "+
+		"profile body, e.g. goprofgen's) as /replay/goroutine, whatever the query")
 	flag.Parse()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -100,6 +102,17 @@ func main() {
 	}
 	parked.Wait()
 	http.HandleFunc("/work", work)
+	if *replay != "" {
+		body, err := os.ReadFile(*replay)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "spawner:", err)
+			os.Exit(1)
+		}
+		http.HandleFunc("/replay/goroutine", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Write(body)
+		})
+	}
 	fmt.Println("ready")
 	err = http.Serve(ln, nil)
 	fmt.Fprintln(os.Stderr, "spawner:", err)
