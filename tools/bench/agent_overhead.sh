@@ -10,7 +10,9 @@
 # CPU is read from /proc/PID/task/*/schedstat (nanoseconds on CPU, all
 # threads) of the agent and of the target, after 3 cycles and again CYCLES
 # cycles later, at --interval=1s.
-# Usage: [AGENT=binary] [AGENT_ARGS="--stack_refs"] tools/bench/agent_overhead.sh [CYCLES=20]
+# Usage: [AGENT=binary] [AGENT_ARGS="--stack_refs=false"]
+#        [REPLAY_BODIES="/tmp/prof/g10k.debug0 /tmp/prof/g100k.debug0"]
+#        tools/bench/agent_overhead.sh [CYCLES=20]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cycles=${1:-20}
@@ -55,14 +57,25 @@ caddr=$(sed -n 's/^listening on //p' "$tmp/collector.out")
 printf '%-8s %7s %9s %12s %10s %14s %12s %14s %12s %9s %7s\n' goroutines stacks \
   cycles agent_ms/cyc agent_rss target_ms/scr interval_s target_share \
   gz_body_B steady_B ratio
-for spec in 1000:100 10000:300 100000:2000; do
-  n=${spec%%:*}; s=${spec##*:}
-  "$spawner" -n "$n" -stacks "$s" >"$tmp/spawner-$n.out" &
+# Live spawners, then (REPLAY_BODIES) recorded bodies of realistic services,
+# e.g. goprofgen's g10k.debug0, served by the spawner as /replay/goroutine:
+# the agent's cost on deep, varied stacks (no target cost: nothing is
+# profiled there).
+specs="1000:100 10000:300 100000:2000"
+for b in ${REPLAY_BODIES:-}; do specs="$specs replay:$b"; done
+for spec in $specs; do
+  if [[ $spec == replay:* ]]; then
+    body=${spec#replay:}; n=$(basename "$body"); s=replay; root=replay/
+    "$spawner" -n 10 -stacks 1 -replay "$body" >"$tmp/spawner-$n.out" &
+  else
+    n=${spec%%:*}; s=${spec##*:}; root=debug/pprof/
+    "$spawner" -n "$n" -stacks "$s" >"$tmp/spawner-$n.out" &
+  fi
   spid=$!
   pids+=($spid)
   wait_ready "$tmp/spawner-$n.out"
   taddr=$(sed -n 's/^listening on //p' "$tmp/spawner-$n.out")
-  gzbody=$(curl -sf "http://$taddr/debug/pprof/goroutine?debug=0" | wc -c)
+  gzbody=$(curl -sf "http://$taddr/${root}goroutine?debug=0" | wc -c)
 
   # Phase 1: a cycle a second, no stretch. After 3 cycles (start-up and
   # first definitions done), the agent's CPU (all its threads, from
@@ -71,7 +84,7 @@ for spec in 1000:100 10000:300 100000:2000; do
   # pushes the collector stored). Peak RSS is the agent's getrusage
   # ru_maxrss, logged when it stops.
   svc="bench-$n"
-  "$agent" --target="http://$taddr/debug/pprof/" --service="$svc" --instance="$n" \
+  "$agent" --target="http://$taddr/$root" --service="$svc" --instance="$n" \
     --collector="$caddr" --jitter=0 --leak-interval=0 --interval=1s --budget=0 \
     --http-addr=127.0.0.1:0 --spool-dir="$tmp/spool-$svc" ${AGENT_ARGS:-} 2>"$tmp/$svc.err" &
   apid=$!
@@ -93,10 +106,14 @@ for spec in 1000:100 10000:300 100000:2000; do
   svc_steady=$svc
 
   # Phase 2: the default budget; the interval the agent picks after a scrape.
-  start_agent p2 --interval=60s --budget=0.001
-  for _ in $(seq 1 600); do iv=$(metric "$aport" 'leakprof_agent_scrape_interval_seconds\{instance="'$n'",service="bench"\}' || true); [ -n "$iv" ] && break; sleep 0.1; done
-  kill "$apid"; wait "$apid" 2>/dev/null || true
-  share=$(awk -v t="$target_ms" -v i="$iv" 'BEGIN{printf "%.5f", t/1e3/i}')
+  if [ "$s" = replay ]; then
+    target_ms=-; iv=0; share=-
+  else
+    start_agent p2 --interval=60s --budget=0.001
+    for _ in $(seq 1 600); do iv=$(metric "$aport" 'leakprof_agent_scrape_interval_seconds\{instance="'$n'",service="bench"\}' || true); [ -n "$iv" ] && break; sleep 0.1; done
+    kill "$apid"; wait "$apid" 2>/dev/null || true
+    share=$(awk -v t="$target_ms" -v i="$iv" 'BEGIN{printf "%.5f", t/1e3/i}')
+  fi
 
   steady=$(grep "service=$svc_steady seq=" "$tmp/collector.out" | grep " defs=0 binds=0 " |
     sed -n 's/.*gzip=\([0-9]*\).*/\1/p' | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
