@@ -81,8 +81,8 @@ for spec in $specs; do
   # first definitions done), the agent's CPU (all its threads, from
   # /proc/PID/task/*/schedstat: it starts no thread per cycle) and the
   # target's are read, and again CYCLES cycles later (cycles counted as
-  # pushes the collector stored). Peak RSS is the agent's getrusage
-  # ru_maxrss, logged when it stops.
+  # pushes the collector stored). Peak RSS is the agent's VmHWM, logged
+  # when it stops.
   svc="bench-$n"
   "$agent" --target="http://$taddr/$root" --service="$svc" --instance="$n" \
     --collector="$caddr" --jitter=0 --leak-interval=0 --interval=1s --budget=0 \
@@ -99,7 +99,7 @@ for spec in $specs; do
   a1=$(cpu_ns "$apid"); t1=$(cpu_ns "$spid"); k1=$(stored)
   kill -TERM "$apid" 2>/dev/null || true; wait "$apid" || true
   line=$(grep "stopped after" "$tmp/$svc.err")
-  rss=$(sed -n 's/.*max_rss_kib=\([0-9]*\).*/\1/p' <<<"$line")
+  rss=$(sed -n 's/.*peak_rss_kib=\([0-9]*\).*/\1/p' <<<"$line")
   d=$((k1 - k0))
   agent_ms=$(awk -v a=$((a1 - a0)) -v d=$d 'BEGIN{printf "%.3f", a/d/1e6}')
   target_ms=$(awk -v a=$((t1 - t0)) -v d=$d 'BEGIN{printf "%.2f", a/d/1e6}')
