@@ -15,10 +15,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/http/http_status.h"
 
 namespace leakprof {
 namespace http {
@@ -115,25 +115,6 @@ absl::Status ValidateUrl(const std::string& url) {
         "malformed URL: credentials in URLs are not supported");
   }
   return absl::OkStatus();
-}
-
-absl::Status HttpStatusError(absl::string_view url, long status, CURL* easy,
-                             const std::string& error_body) {
-  std::string msg = absl::StrCat("GET ", url, ": HTTP status ", status);
-  if (status >= 300 && status < 400) {
-    char* location = nullptr;
-    if (curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
-        location != nullptr) {
-      absl::StrAppend(&msg, " (redirect to ", location, ", not followed)");
-    }
-  }
-  if (!error_body.empty()) {
-    absl::StrAppend(&msg, ", body starts \"", absl::CHexEscape(error_body),
-                    "\"");
-  }
-  if (status == 404) return absl::NotFoundError(msg);
-  if (status >= 500 && status < 600) return absl::UnavailableError(msg);
-  return absl::FailedPreconditionError(msg);
 }
 
 absl::Status CurlError(absl::string_view url, CURLcode rc, const char* errbuf,
@@ -242,7 +223,13 @@ class CurlFetcher : public Fetcher {
     }
     // A status line arrived: it decides, even if the body was then cut.
     if (status != 0 && status != 200) {
-      return HttpStatusError(url, status, c, state.error_body);
+      char* location = nullptr;
+      if (curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location) != CURLE_OK ||
+          location == nullptr) {
+        location = nullptr;
+      }
+      return HttpStatusError(url, status, location == nullptr ? "" : location,
+                             state.error_body);
     }
     if (rc != CURLE_OK) return CurlError(url, rc, errbuf, options);
     if (status != 200) {

@@ -22,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/http/http_status.h"
 
 namespace leakprof {
 namespace http {
@@ -109,23 +110,6 @@ absl::StatusOr<ParsedUrl> ParseUrl(absl::string_view url) {
   parsed.target = absl::StartsWith(target, "/") ? std::string(target)
                                                 : absl::StrCat("/", target);
   return parsed;
-}
-
-absl::Status HttpStatusError(absl::string_view url, int status,
-                             const std::string& location,
-                             const std::string& error_body) {
-  std::string msg = absl::StrCat("GET ", url, ": HTTP status ", status);
-  if (status >= 300 && status < 400 && !location.empty()) {
-    absl::StrAppend(&msg, " (redirect to ", absl::CHexEscape(location),
-                    ", not followed)");
-  }
-  if (!error_body.empty()) {
-    absl::StrAppend(&msg, ", body starts \"", absl::CHexEscape(error_body),
-                    "\"");
-  }
-  if (status == 404) return absl::NotFoundError(msg);
-  if (status >= 500 && status < 600) return absl::UnavailableError(msg);
-  return absl::FailedPreconditionError(msg);
 }
 
 // One origin's connection. httplib::Client serializes its own requests, but

@@ -253,16 +253,13 @@ TEST(AlertsEndToEnd, AlertArrivesAndResolvesTicketFiledOnce) {
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto take = [&a](const char* prefix, std::string* out) {
-      const std::string p = prefix;
-      if (a.rfind(p, 0) == 0) *out = a.substr(p.size());
-    };
-    take("--service=", &leakprof::scenarios::g_service);
-    take("--agent=", &leakprof::scenarios::g_agent);
-    take("--collector=", &leakprof::scenarios::g_collector);
-    take("--alertmanager=", &leakprof::scenarios::g_alertmanager);
-  }
+  leakprof::scenarios::TakeFlags(
+      argc, argv,
+      {
+          {"--service=", &leakprof::scenarios::g_service},
+          {"--agent=", &leakprof::scenarios::g_agent},
+          {"--collector=", &leakprof::scenarios::g_collector},
+          {"--alertmanager=", &leakprof::scenarios::g_alertmanager},
+      });
   return RUN_ALL_TESTS();
 }

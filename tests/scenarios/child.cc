@@ -11,7 +11,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 
 namespace leakprof {
@@ -87,6 +89,18 @@ absl::StatusOr<std::string> WaitForFile(const std::string& path,
   }
   return absl::DeadlineExceededError(absl::StrCat(
       path, " did not appear within ", absl::FormatDuration(timeout)));
+}
+
+void TakeFlags(int argc, char** argv,
+               const std::vector<std::pair<std::string, std::string*>>& flags) {
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    for (const auto& [prefix, out] : flags) {
+      if (absl::StartsWith(arg, prefix)) {
+        *out = std::string(arg.substr(prefix.size()));
+      }
+    }
+  }
 }
 
 }  // namespace scenarios

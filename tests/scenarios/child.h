@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -43,6 +44,12 @@ class Child {
  private:
   pid_t pid_ = -1;
 };
+
+// Sets each `*out` to the value of the argument "<prefix><value>" among
+// argv[1..] (e.g. {"--agent=", &g_agent}), for the paths BUILD passes to a
+// test's main(); arguments without a known prefix are left alone.
+void TakeFlags(int argc, char** argv,
+               const std::vector<std::pair<std::string, std::string*>>& flags);
 
 // Waits until `path` exists and returns its content.
 absl::StatusOr<std::string> WaitForFile(const std::string& path,

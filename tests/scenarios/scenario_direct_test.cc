@@ -258,14 +258,11 @@ TEST(ScenarioDirect, LeaksFoundWithinFifteenMinutesBenignNeverSuspect) {
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.rfind("--service=", 0) == 0) {
-      leakprof::scenarios::g_service = a.substr(10);
-    }
-    if (a.rfind("--service_src=", 0) == 0) {
-      leakprof::scenarios::g_service_src = a.substr(14);
-    }
-  }
+  leakprof::scenarios::TakeFlags(
+      argc, argv,
+      {
+          {"--service=", &leakprof::scenarios::g_service},
+          {"--service_src=", &leakprof::scenarios::g_service_src},
+      });
   return RUN_ALL_TESTS();
 }
