@@ -1,11 +1,12 @@
 // Copyright 2026 The leakprof Authors.
 //
-// BENCHMARK ANCHOR ONLY (//agent:leakprof-agent_grpc_anchor): the agent's
-// collector client before the nghttp2 one, verbatim from commit 7f60505
-// (grpc++: a channel per burst of pushes, dropped on Idle()), so that
-// tools/bench/agent_overhead.sh can run both agents side by side.
+// BENCHMARK ANCHOR ONLY (//agent:leakprof-agent_grpc_anchor,
+// //agent:push_bench_grpc): the agent's collector client before the nghttp2
+// one, from commit 7f60505 (grpc++: a channel per burst of pushes, dropped
+// on Idle()), so that tools/bench/agent_overhead.sh and push_transport.sh
+// can run both side by side; optionally with the channel kept.
 
-#include "agent/collector_client.h"
+#include "agent/testing/grpc_collector_client.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -14,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "agent/collector_client.h"
 #include "proto/snapshot.grpc.pb.h"
 
 namespace leakprof {
@@ -51,10 +53,11 @@ std::shared_ptr<grpc::Channel> NewChannel(
 
 class GrpcCollectorClient final : public PushTransport {
  public:
-  explicit GrpcCollectorClient(CollectorClientOptions options)
-      : options_(std::move(options)) {}
+  GrpcCollectorClient(CollectorClientOptions options, bool keep_channel)
+      : options_(std::move(options)), keep_channel_(keep_channel) {}
 
   void Idle() override {
+    if (keep_channel_) return;
     absl::MutexLock lock(&mu_);
     stub_.reset();
   }
@@ -90,6 +93,7 @@ class GrpcCollectorClient final : public PushTransport {
 
  private:
   const CollectorClientOptions options_;
+  const bool keep_channel_;
   absl::Mutex mu_;
   // Created on the first push after Idle(); the channel lives as long.
   std::shared_ptr<v1::Collector::Stub> stub_ ABSL_GUARDED_BY(mu_);
@@ -97,8 +101,8 @@ class GrpcCollectorClient final : public PushTransport {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<PushTransport>> NewCollectorClient(
-    const CollectorClientOptions& options) {
+absl::StatusOr<std::unique_ptr<PushTransport>> NewGrpcAnchorClient(
+    const CollectorClientOptions& options, bool keep_channel) {
   if (options.address.empty()) {
     return absl::InvalidArgumentError("collector address is empty");
   }
@@ -110,7 +114,13 @@ absl::StatusOr<std::unique_ptr<PushTransport>> NewCollectorClient(
     return absl::InvalidArgumentError(
         "a TLS client certificate needs a CA (--tls-ca)");
   }
-  return std::unique_ptr<PushTransport>(new GrpcCollectorClient(options));
+  return std::unique_ptr<PushTransport>(
+      new GrpcCollectorClient(options, keep_channel));
+}
+
+absl::StatusOr<std::unique_ptr<PushTransport>> NewCollectorClient(
+    const CollectorClientOptions& options) {
+  return NewGrpcAnchorClient(options, /*keep_channel=*/false);
 }
 
 }  // namespace agent

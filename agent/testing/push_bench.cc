@@ -36,17 +36,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "agent/collector_client.h"
 #include "agent/pusher.h"
 #include "proto/snapshot.pb.h"
-
 #ifdef LEAKPROF_PUSH_BENCH_GRPC
-#include <grpcpp/grpcpp.h>
-
-#include <chrono>
-
-#include "proto/snapshot.grpc.pb.h"
-#else
-#include "agent/collector_client.h"
+#include "agent/testing/grpc_collector_client.h"
 #endif
 
 ABSL_FLAG(std::string, collector, "127.0.0.1:7070", "collector host:port");
@@ -63,54 +57,6 @@ ABSL_FLAG(std::string, transport, "grpc_per_push",
 namespace leakprof {
 namespace agent {
 namespace {
-
-#ifdef LEAKPROF_PUSH_BENCH_GRPC
-// The agent's client before the nghttp2 one (agent/collector_client.cc at
-// 7f60505), plain text only; `kept` keeps the channel across Idle().
-class GrpcClient final : public PushTransport {
- public:
-  GrpcClient(std::string address, bool kept, std::string tls_ca)
-      : address_(std::move(address)), kept_(kept), tls_ca_(std::move(tls_ca)) {}
-  void Idle() override {
-    if (!kept_) stub_.reset();
-  }
-  absl::StatusOr<v1::PushResponse> Push(const v1::Snapshot& snapshot) override {
-    if (stub_ == nullptr) {
-      grpc::ChannelArguments args;
-      args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
-      std::shared_ptr<grpc::ChannelCredentials> creds =
-          grpc::InsecureChannelCredentials();
-      if (!tls_ca_.empty()) {
-        grpc::SslCredentialsOptions ssl;
-        ssl.pem_root_certs = tls_ca_;
-        creds = grpc::SslCredentials(ssl);
-        args.SetSslTargetNameOverride("localhost");
-      }
-      stub_ = v1::Collector::NewStub(
-          grpc::CreateCustomChannel(address_, creds, args));
-    }
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(10));
-    context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
-    v1::PushRequest request;
-    *request.mutable_snapshot() = snapshot;
-    v1::PushResponse response;
-    grpc::Status s = stub_->Push(&context, request, &response);
-    if (!s.ok()) {
-      return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                          s.error_message());
-    }
-    return response;
-  }
-
- private:
-  const std::string address_;
-  const bool kept_;
-  const std::string tls_ca_;
-  std::unique_ptr<v1::Collector::Stub> stub_;
-};
-#endif
 
 // CPU of all threads of the process, exact: the scheduler's runtime (the
 // user/sys split of getrusage is tick-sampled and catches up later, which
@@ -189,28 +135,28 @@ int Main() {
     ss << in.rdbuf();
     tls_ca = ss.str();
   }
+  CollectorClientOptions options;
+  options.address = address;
+  options.tls_ca = tls_ca;
+  if (!tls_ca.empty()) options.tls_server_name = "localhost";
 #ifdef LEAKPROF_PUSH_BENCH_GRPC
   const std::string name = absl::GetFlag(FLAGS_transport);
   if (name != "grpc_per_push" && name != "grpc_kept") {
     std::fprintf(stderr, "push_bench: unknown --transport=%s\n", name.c_str());
     return 2;
   }
-  std::unique_ptr<PushTransport> transport(
-      new GrpcClient(address, name == "grpc_kept", tls_ca));
+  absl::StatusOr<std::unique_ptr<PushTransport> > t =
+      NewGrpcAnchorClient(options, /*keep_channel=*/name == "grpc_kept");
 #else
   const std::string name = "h2";
-  CollectorClientOptions options;
-  options.address = address;
-  options.tls_ca = tls_ca;
-  if (!tls_ca.empty()) options.tls_server_name = "localhost";
   absl::StatusOr<std::unique_ptr<PushTransport> > t =
       NewCollectorClient(options);
+#endif
   if (!t.ok()) {
     std::fprintf(stderr, "push_bench: %s\n", t.status().ToString().c_str());
     return 1;
   }
   std::unique_ptr<PushTransport> transport = *std::move(t);
-#endif
   uint64_t seq = 1;
   absl::StatusOr<v1::PushResponse> first =
       transport->Push(MakeSnapshot(seq++, stacks, true));
