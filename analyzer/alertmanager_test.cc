@@ -35,6 +35,7 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
+#include "tests/util/webhook_receiver.h"
 
 namespace leakprof {
 namespace analyzer {
@@ -127,39 +128,6 @@ class AlertmanagerProcess {
   int port_ = 0;
 };
 
-// Receives ticket events.
-class WebhookReceiver {
- public:
-  WebhookReceiver() {
-    server_.Post("/hook",
-                 [this](const httplib::Request& req, httplib::Response& res) {
-                   absl::MutexLock lock(&mu_);
-                   events_.push_back(json::parse(req.body, nullptr, false));
-                   res.status = 200;
-                 });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~WebhookReceiver() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const {
-    return absl::StrCat("http://127.0.0.1:", port_, "/hook");
-  }
-  std::vector<json> events() {
-    absl::MutexLock lock(&mu_);
-    return events_;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  absl::Mutex mu_;
-  std::vector<json> events_;
-};
-
 // The alerts Alertmanager holds for our site_id (GET /api/v2/alerts).
 std::vector<json> AlertsFor(const std::string& am, const std::string& site) {
   auto fetcher = http::NewCurlFetcher();
@@ -177,7 +145,7 @@ std::vector<json> AlertsFor(const std::string& am, const std::string& site) {
 TEST(Alertmanager, AlertArrivesResolvesAndTicketFiledOnceAcrossRestart) {
   AlertmanagerProcess am;
   ASSERT_TRUE(am.Start()) << "could not start " << g_alertmanager;
-  WebhookReceiver hook;
+  testutil::WebhookReceiver hook;
 
   // A fleet around the real clock (Alertmanager judges endsAt by its own).
   const int64_t now = absl::ToUnixSeconds(absl::Now());

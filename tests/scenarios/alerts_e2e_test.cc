@@ -39,6 +39,7 @@
 #include "nlohmann/json.hpp"
 #include "tests/scenarios/child.h"
 #include "tests/util/go_process.h"
+#include "tests/util/webhook_receiver.h"
 
 namespace leakprof {
 namespace scenarios {
@@ -70,38 +71,6 @@ int FreePort() {
   close(fd);
   return ntohs(addr.sin_port);
 }
-
-class WebhookReceiver {
- public:
-  WebhookReceiver() {
-    server_.Post("/hook",
-                 [this](const httplib::Request& req, httplib::Response& res) {
-                   absl::MutexLock lock(&mu_);
-                   events_.push_back(json::parse(req.body, nullptr, false));
-                   res.status = 200;
-                 });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~WebhookReceiver() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const {
-    return absl::StrCat("http://127.0.0.1:", port_, "/hook");
-  }
-  std::vector<json> events() {
-    absl::MutexLock lock(&mu_);
-    return events_;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  absl::Mutex mu_;
-  std::vector<json> events_;
-};
 
 // Our alerts as Alertmanager lists them (GET /api/v2/alerts).
 std::vector<json> ActiveAlerts(const std::string& am) {
@@ -180,7 +149,7 @@ TEST(AlertsEndToEnd, AlertArrivesAndResolvesTicketFiledOnce) {
                          tmp + "/agent.log")
                   .ok());
 
-  WebhookReceiver hook;
+  testutil::WebhookReceiver hook;
   analyzer::GrpcClientOptions client;
   client.target = collector_addr;
   auto source = analyzer::NewGrpcFleetSource(client);

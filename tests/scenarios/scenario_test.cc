@@ -42,6 +42,7 @@
 #include "nlohmann/json.hpp"
 #include "tests/scenarios/child.h"
 #include "tests/util/go_process.h"
+#include "tests/util/webhook_receiver.h"
 
 namespace leakprof {
 namespace scenarios {
@@ -72,38 +73,6 @@ std::map<std::string, int64_t> LeakLines(const std::string& source_path) {
   }
   return lines;
 }
-
-class WebhookReceiver {
- public:
-  WebhookReceiver() {
-    server_.Post(
-        "/hook", [this](const httplib::Request& req, httplib::Response& res) {
-          absl::MutexLock lock(&mu_);
-          events_.push_back(nlohmann::json::parse(req.body, nullptr, false));
-          res.status = 200;
-        });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~WebhookReceiver() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const {
-    return absl::StrCat("http://127.0.0.1:", port_, "/hook");
-  }
-  std::vector<nlohmann::json> events() {
-    absl::MutexLock lock(&mu_);
-    return events_;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  absl::Mutex mu_;
-  std::vector<nlohmann::json> events_;
-};
 
 TEST(Scenario, FleetThroughAgentsAndCollector) {
   const std::string tmp = TmpDir();
@@ -232,7 +201,7 @@ TEST(Scenario, FleetThroughAgentsAndCollector) {
 
   // Tickets through the collector's State service: filed once per site,
   // nothing again after an analyzer restart.
-  WebhookReceiver hook;
+  testutil::WebhookReceiver hook;
   auto poster = analyzer::NewHttpPoster(absl::Seconds(10));
   analyzer::AlerterOptions alert_options;
   alert_options.ticket_webhook_url = hook.url();
