@@ -9,17 +9,7 @@
 // Flags (set by BUILD through $(rootpath)): --blocker=PATH of the binary,
 // --blocker_src=PATH of main.go, both relative to the runfiles directory.
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -46,6 +36,7 @@
 #include "common/goprof/stack_id.h"
 #include "common/http/fetcher.h"
 #include "gtest/gtest.h"
+#include "tests/util/go_process.h"
 
 namespace leakprof {
 namespace {
@@ -150,123 +141,6 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
-// The blocker program as a child process; killed on destruction.
-class Blocker {
- public:
-  Blocker() = default;
-  Blocker(const Blocker&) = delete;
-  Blocker& operator=(const Blocker&) = delete;
-  ~Blocker() { Kill(); }
-
-  // Starts it and reads "listening on HOST:PORT" then "ready".
-  absl::Status Start(const std::string& path) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) {
-      return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
-    }
-    const pid_t parent = getpid();
-    std::vector<char*> argv = {const_cast<char*>(path.c_str()), nullptr};
-    pid_t pid = fork();
-    if (pid < 0) {
-      close(fds[0]);
-      close(fds[1]);
-      return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
-    }
-    if (pid == 0) {
-      // Only async-signal-safe calls until exec.
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(127);
-      dup2(fds[1], STDOUT_FILENO);  // dup2 clears O_CLOEXEC on the copy
-      execv(path.c_str(), argv.data());
-      _exit(127);
-    }
-    pid_ = pid;
-    close(fds[1]);
-    out_fd_ = fds[0];
-
-    absl::StatusOr<std::string> line = ReadLine(absl::Seconds(20));
-    if (!line.ok()) return line.status();
-    absl::string_view rest = *line;
-    int port = 0;
-    if (!absl::ConsumePrefix(&rest, "listening on ") ||
-        !absl::SimpleAtoi(rest.substr(rest.rfind(':') + 1), &port)) {
-      return absl::InternalError(
-          absl::StrCat("unexpected first line \"", *line, "\""));
-    }
-    port_ = port;
-    line = ReadLine(absl::Seconds(20));
-    if (!line.ok()) return line.status();
-    if (*line != "ready") {
-      return absl::InternalError(
-          absl::StrCat("expected \"ready\", got \"", *line, "\""));
-    }
-    return absl::OkStatus();
-  }
-
-  void Kill() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      int status;
-      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-      }
-      pid_ = -1;
-    }
-    if (out_fd_ >= 0) {
-      close(out_fd_);
-      out_fd_ = -1;
-    }
-  }
-
-  std::string Url(int debug) const {
-    return absl::StrCat("http://127.0.0.1:", port_,
-                        "/debug/pprof/goroutine?debug=", debug);
-  }
-
- private:
-  // One line of the child's stdout, without the newline.
-  absl::StatusOr<std::string> ReadLine(absl::Duration timeout) {
-    const absl::Time deadline = absl::Now() + timeout;
-    while (true) {
-      const size_t nl = buffer_.find('\n');
-      if (nl != std::string::npos) {
-        std::string line = buffer_.substr(0, nl);
-        buffer_.erase(0, nl + 1);
-        return line;
-      }
-      const absl::Duration left = deadline - absl::Now();
-      if (left <= absl::ZeroDuration()) {
-        return absl::DeadlineExceededError(absl::StrCat(
-            "no line from the blocker within ", absl::FormatDuration(timeout),
-            "; got \"", buffer_, "\""));
-      }
-      pollfd p = {out_fd_, POLLIN, 0};
-      const int r = poll(&p, 1,
-                         static_cast<int>(absl::ToInt64Milliseconds(
-                             left + absl::Milliseconds(1))));
-      if (r < 0 && errno != EINTR) {
-        return absl::InternalError(absl::StrCat("poll: ", strerror(errno)));
-      }
-      if (r <= 0) continue;
-      char buf[256];
-      const ssize_t n = read(out_fd_, buf, sizeof(buf));
-      if (n == 0) {
-        return absl::UnavailableError(absl::StrCat(
-            "blocker exited (stdout closed); got \"", buffer_, "\""));
-      }
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return absl::InternalError(absl::StrCat("read: ", strerror(errno)));
-      }
-      buffer_.append(buf, static_cast<size_t>(n));
-    }
-  }
-
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
-  int port_ = 0;
-  std::string buffer_;
-};
-
 std::string Describe(const goprof::Site& s) {
   return absl::StrCat(goprof::BlockClassName(s.block_class), " ",
                       s.frame.function, " ", s.frame.file, ":", s.frame.line,
@@ -306,7 +180,8 @@ class RealProfilesTest : public ::testing::Test {
     absl::StatusOr<std::map<std::string, int64_t>> lines = SiteLines(*source);
     ASSERT_TRUE(lines.ok()) << lines.status();
     lines_ = *std::move(lines);
-    absl::Status started = blocker_.Start(g_blocker_path);
+    absl::Status started =
+        blocker_.Start(g_blocker_path, {}, absl::Seconds(20));
     ASSERT_TRUE(started.ok()) << started;
     ASSERT_NO_FATAL_FAILURE(WaitUntilParked());
   }
@@ -321,8 +196,8 @@ class RealProfilesTest : public ::testing::Test {
   absl::StatusOr<goprof::Profile> Fetch(int debug) {
     http::FetchOptions options;
     options.timeout = absl::Seconds(10);
-    absl::StatusOr<http::FetchResult> r =
-        fetcher_->Get(blocker_.Url(debug), options);
+    absl::StatusOr<http::FetchResult> r = fetcher_->Get(
+        absl::StrCat(blocker_.PprofRoot(), "goroutine?debug=", debug), options);
     if (!r.ok()) return r.status();
     absl::StatusOr<goprof::Profile> p = goprof::Parse(r->body);
     if (!p.ok()) {
@@ -406,7 +281,7 @@ class RealProfilesTest : public ::testing::Test {
   }
 
   std::map<std::string, int64_t> lines_;
-  Blocker blocker_;
+  testutil::GoProcess blocker_;
   std::unique_ptr<http::Fetcher> fetcher_ = http::NewCurlFetcher();
 };
 
