@@ -18,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "common/http/http_status.h"
+#include "common/http/fetch_errors.h"
 
 namespace leakprof {
 namespace http {
@@ -141,11 +141,6 @@ absl::Status CurlError(absl::string_view url, CURLcode rc, const char* errbuf,
   }
 }
 
-absl::Status BodyTooLarge(absl::string_view url, int64_t bound) {
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "GET ", url, ": body larger than the bound of ", bound, " bytes"));
-}
-
 class CurlFetcher : public Fetcher {
  public:
   absl::StatusOr<FetchResult> Get(absl::string_view url,
@@ -154,14 +149,7 @@ class CurlFetcher : public Fetcher {
       return absl::InternalError(absl::StrCat(
           "curl_global_init failed: ", curl_easy_strerror(GlobalInit())));
     }
-    if (options.max_body_bytes < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("negative max_body_bytes for ", url));
-    }
-    if (options.timeout <= absl::ZeroDuration()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("non-positive timeout for ", url));
-    }
+    if (absl::Status s = CheckFetchOptions(url, options); !s.ok()) return s;
     const std::string url_str(url);
     if (absl::Status s = ValidateUrl(url_str); !s.ok()) return s;
 
@@ -219,7 +207,7 @@ class CurlFetcher : public Fetcher {
 
     if (state.too_big ||
         (rc == CURLE_FILESIZE_EXCEEDED && (status == 200 || status == 0))) {
-      return BodyTooLarge(url, options.max_body_bytes);
+      return BodyTooLargeError(url, options.max_body_bytes);
     }
     // A status line arrived: it decides, even if the body was then cut.
     if (status != 0 && status != 200) {

@@ -22,7 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "common/http/http_status.h"
+#include "common/http/fetch_errors.h"
 
 namespace leakprof {
 namespace http {
@@ -142,14 +142,7 @@ class KeepAliveFetcher final : public Fetcher {
  public:
   absl::StatusOr<FetchResult> Get(absl::string_view url,
                                   const FetchOptions& options) override {
-    if (options.max_body_bytes < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("negative max_body_bytes for ", url));
-    }
-    if (options.timeout <= absl::ZeroDuration()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("non-positive timeout for ", url));
-    }
+    if (absl::Status s = CheckFetchOptions(url, options); !s.ok()) return s;
     absl::StatusOr<ParsedUrl> parsed = ParseUrl(url);
     if (!parsed.ok()) return parsed.status();
     Origin* origin = OriginFor(parsed->origin);
@@ -176,9 +169,7 @@ class KeepAliveFetcher final : public Fetcher {
     origin->used = a.error == httplib::Error::Success;
 
     if (a.too_big) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("GET ", url, ": body larger than the bound of ",
-                       options.max_body_bytes, " bytes"));
+      return BodyTooLargeError(url, options.max_body_bytes);
     }
     // A status line arrived: it decides, even if the body was then cut.
     if (a.status != 0 && a.status != 200) {

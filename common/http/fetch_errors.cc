@@ -1,6 +1,6 @@
 // Copyright 2026 The leakprof Authors.
 
-#include "common/http/http_status.h"
+#include "common/http/fetch_errors.h"
 
 #include <string>
 
@@ -9,6 +9,24 @@
 
 namespace leakprof {
 namespace http {
+
+absl::Status CheckFetchOptions(absl::string_view url,
+                               const FetchOptions& options) {
+  if (options.max_body_bytes < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("negative max_body_bytes for ", url));
+  }
+  if (options.timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("non-positive timeout for ", url));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BodyTooLargeError(absl::string_view url, int64_t bound) {
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "GET ", url, ": body larger than the bound of ", bound, " bytes"));
+}
 
 absl::Status HttpStatusError(absl::string_view url, long status,
                              absl::string_view location,
