@@ -105,10 +105,9 @@ v1::Snapshot BuildSnapshot(const goprof::Profile& profile,
   s.mutable_stack_ids()->Reserve(static_cast<int>(points.size()));
   s.mutable_counts()->Reserve(static_cast<int>(points.size()));
   const bool debug2 = profile.format == goprof::Format::kDebug2;
-  // Stacks to define, asked of the store under one lock (debug=2 reads
-  // each stored definition instead).
+  // Stacks to define, asked of the store under one lock.
   absl::flat_hash_set<uint64_t> undefined;
-  if (!debug2) {
+  {
     std::vector<uint64_t> ids;
     ids.reserve(points.size());
     for (int p : points) ids.push_back(profile.stacks[order[p]].id);
@@ -122,12 +121,13 @@ v1::Snapshot BuildSnapshot(const goprof::Profile& profile,
     s.add_counts(a.count);
 
     goprof::BlockClass defined_class = st.block_class;
+    // debug=2 may refine the class of a stack first defined from debug=0.
     std::optional<StackDefinition> known;
-    if (debug2) known = store->Get(st.id);
+    if (debug2 && !undefined.contains(st.id)) known = store->Get(st.id);
     if (known.has_value()) {
       defined_class = known->block_class;
-    } else if (debug2 ? !store->Contains(st.id) : undefined.contains(st.id)) {
-      store->Add(st.id, DefinitionOf(profile, st));
+    } else if (debug2 || undefined.contains(st.id)) {
+      store->Add(st.id, DefinitionOf(profile, st));  // a no-op if stored
     }
 
     const bool refined = defined_class != st.block_class;
