@@ -2,7 +2,6 @@
 
 #include "agent/testing/test_collector.h"
 
-#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -39,7 +38,17 @@ grpc::ServerUnaryReactor* TestCollector::Push(
       return reactor;
     }
   }
-  if (!ResolveRefs(&record.snapshot)) {
+  // Stack references, resolved by the collector's own tables.
+  absl::StatusOr<collector::ResolveResult> resolved =
+      ref_tables_->Resolve(&record.snapshot);
+  if (!resolved.ok()) {
+    pushes_.push_back(std::move(record));
+    reactor->Finish(
+        grpc::Status(static_cast<grpc::StatusCode>(resolved.status().code()),
+                     std::string(resolved.status().message())));
+    return reactor;
+  }
+  if (resolved->refs_unknown) {
     response->set_refs_unknown(true);
     record.refs_unknown = true;
     pushes_.push_back(std::move(record));
@@ -77,46 +86,9 @@ grpc::ServerUnaryReactor* TestCollector::Push(
   return reactor;
 }
 
-// Stack references as docs/protocol.md specifies them, minus the checks of
-// malformed input (collector/ref_tables.h has those): applies the bindings,
-// then replaces the refs by ids. False: refs this collector cannot resolve.
-bool TestCollector::ResolveRefs(v1::Snapshot* s) {
-  if (s->ref_session() == 0) return true;
-  RefTable& table = ref_tables_[absl::StrCat(s->service(), "/", s->instance())];
-  if (s->bind_stack_ids_size() > 0) {
-    const size_t first = s->bind_first_ref();
-    if (first == 1 && table.session != s->ref_session()) {
-      table.session = s->ref_session();
-      table.ids.clear();
-    }
-    if (table.session != s->ref_session() || first > table.ids.size() + 1) {
-      return false;
-    }
-    table.ids.resize(
-        std::max(table.ids.size(), first - 1 + s->bind_stack_ids_size()));
-    for (int k = 0; k < s->bind_stack_ids_size(); ++k) {
-      table.ids[first - 1 + k] = s->bind_stack_ids(k);
-    }
-  }
-  if (table.session != s->ref_session()) return false;
-  std::vector<uint64_t> ids;
-  uint64_t ref = 0;
-  for (uint32_t delta : s->stack_refs()) {
-    ref += delta;
-    if (ref == 0 || ref > table.ids.size()) return false;
-    ids.push_back(table.ids[ref - 1]);
-  }
-  s->clear_stack_refs();
-  s->clear_ref_session();
-  s->clear_bind_first_ref();
-  s->clear_bind_stack_ids();
-  for (uint64_t id : ids) s->add_stack_ids(id);
-  return true;
-}
-
 void TestCollector::ForgetRefs() {
   absl::MutexLock lock(&mu_);
-  ref_tables_.clear();
+  ref_tables_ = std::make_unique<collector::RefTables>();
 }
 
 absl::Status TestCollector::Start(

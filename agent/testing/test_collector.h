@@ -16,7 +16,6 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -25,6 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "collector/ref_tables.h"
 #include "proto/snapshot.grpc.pb.h"
 #include "proto/snapshot.pb.h"
 
@@ -79,14 +79,9 @@ class TestCollector final : public v1::Collector::CallbackService {
   size_t known_definitions() const;
 
  private:
-  struct RefTable {
-    uint64_t session = 0;
-    std::vector<uint64_t> ids;  // ids[ref - 1]
-  };
-  bool ResolveRefs(v1::Snapshot* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
   mutable absl::Mutex mu_;
-  std::map<std::string, RefTable> ref_tables_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<collector::RefTables> ref_tables_ ABSL_GUARDED_BY(mu_) =
+      std::make_unique<collector::RefTables>();
   std::unique_ptr<grpc::Server> server_ ABSL_GUARDED_BY(mu_);
   int port_ ABSL_GUARDED_BY(mu_) = 0;
   grpc::StatusCode refuse_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;
