@@ -97,7 +97,7 @@ void Agent::RunTarget(TargetScraper* scraper) {
     for (v1::Snapshot& s : cycle.snapshots) {
       metrics_.SnapshotBytes(t.service, t.instance,
                              static_cast<int64_t>(s.ByteSizeLong()));
-      sender_->Enqueue(std::move(s));
+      sender_->Send(std::move(s));
     }
     absl::MutexLock lock(&mu_);
     auto stopping = [this]()

@@ -41,6 +41,10 @@ void Sender::Stop() {
   }
   if (thread_.joinable()) thread_.join();
   absl::MutexLock lock(&mu_);
+  // A Send() under way on another thread settles first (RPC deadline).
+  auto settled = [this]()
+                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !in_flight_; };
+  mu_.Await(absl::Condition(&settled));
   if (!queue_.empty()) {
     Log(absl::StrCat("spooling ", queue_.size(),
                      " undelivered snapshot(s) at shutdown"));
@@ -54,6 +58,26 @@ void Sender::Stop() {
 
 void Sender::Enqueue(v1::Snapshot snapshot) {
   absl::MutexLock lock(&mu_);
+  EnqueueLocked(std::move(snapshot));
+}
+
+void Sender::Send(v1::Snapshot snapshot) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stop_ || in_flight_ || !queue_.empty() || spool_->entries() > 0) {
+      EnqueueLocked(std::move(snapshot));
+      return;
+    }
+    in_flight_ = true;
+  }
+  const bool done = Settle(pusher_->Push(snapshot), snapshot);
+  absl::MutexLock lock(&mu_);
+  in_flight_ = false;
+  if (!done) SpoolFailedLocked(snapshot);
+  NotifyObserverLocked();
+}
+
+void Sender::EnqueueLocked(v1::Snapshot snapshot) {
   if (stop_) {
     SpoolLocked(snapshot);
   } else if (spool_->entries() > 0 && !in_flight_ && queue_.empty()) {
@@ -67,6 +91,14 @@ void Sender::Enqueue(v1::Snapshot snapshot) {
     }
   }
   NotifyObserverLocked();
+}
+
+void Sender::SpoolFailedLocked(const v1::Snapshot& snapshot) {
+  SpoolLocked(snapshot);
+  while (!queue_.empty()) {
+    SpoolLocked(queue_.front());
+    queue_.pop_front();
+  }
 }
 
 void Sender::SpoolLocked(const v1::Snapshot& snapshot) {
@@ -130,7 +162,8 @@ void Sender::Run() {
     {
       absl::MutexLock lock(&mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stop_ || !queue_.empty() || spool_->entries() > 0;
+        return stop_ ||
+               (!in_flight_ && (!queue_.empty() || spool_->entries() > 0));
       };
       if (!ready()) {
         mu_.Unlock();
@@ -139,28 +172,31 @@ void Sender::Run() {
       }
       mu_.Await(absl::Condition(&ready));
       if (stop_) return;
+      in_flight_ = true;
       if (spool_->entries() > 0) {
         from_spool = true;
       } else {
         from_memory = std::move(queue_.front());
         queue_.pop_front();
-        in_flight_ = true;
       }
     }
 
     bool failed = false;
     if (from_spool) {
       absl::StatusOr<std::optional<Spool::Entry>> entry = spool_->Front();
-      if (!entry.ok()) {
-        Log(entry.status().ToString());
+      if (!entry.ok() || !entry->has_value()) {
+        if (!entry.ok()) Log(entry.status().ToString());
+        absl::MutexLock lock(&mu_);
+        in_flight_ = false;
         continue;
       }
-      if (!entry->has_value()) continue;
       const uint64_t position = (*entry)->position;
       v1::Snapshot s;
       if (!s.ParseFromString((*entry)->bytes)) {
         Log("spool entry is not a snapshot: dropped");
         spool_->Remove(position);
+        absl::MutexLock lock(&mu_);
+        in_flight_ = false;
         continue;
       }
       entry->reset();
@@ -170,6 +206,7 @@ void Sender::Run() {
         failed = true;
       }
       absl::MutexLock lock(&mu_);
+      in_flight_ = false;
       NotifyObserverLocked();
     } else {
       const bool done = Settle(pusher_->Push(*from_memory), *from_memory);
@@ -177,11 +214,7 @@ void Sender::Run() {
       in_flight_ = false;
       if (!done) {
         failed = true;
-        SpoolLocked(*from_memory);
-        while (!queue_.empty()) {
-          SpoolLocked(queue_.front());
-          queue_.pop_front();
-        }
+        SpoolFailedLocked(*from_memory);
       }
       NotifyObserverLocked();
     }

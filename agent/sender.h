@@ -3,15 +3,18 @@
 // Sender: delivers snapshots to the collector in order, never losing one to
 // a collector that is down, slow or refusing.
 //
-// Snapshots wait in a short in-memory queue; one background thread pushes
-// them (Pusher). When a push fails with a retryable error, that snapshot and
-// everything queued behind it go to the on-disk Spool, self-contained (with
-// the definitions of all their stacks, so they can be delivered after an
-// agent restart), and the thread retries the spool's oldest entry with
-// exponential backoff and jitter until it succeeds. While the spool holds
-// anything, new snapshots are appended to it, so order is kept. A snapshot
-// the collector rejects for good (kInvalidArgument, kFailedPrecondition, ...)
-// is logged and dropped. Stop() spools what is still queued in memory.
+// Send() pushes on the caller's thread when nothing is ahead of the snapshot
+// (no queue, no spool, no push in flight): the steady state costs no thread
+// hand-off. Otherwise, and for Enqueue(), snapshots wait in a short in-memory
+// queue that one background thread pushes (Pusher). When a push fails with a
+// retryable error, that snapshot and everything queued behind it go to the
+// on-disk Spool, self-contained (with the definitions of all their stacks, so
+// they can be delivered after an agent restart), and the thread retries the
+// spool's oldest entry with exponential backoff and jitter until it succeeds.
+// While the spool holds anything, new snapshots are appended to it, so order is
+// kept. A snapshot the collector rejects for good (kInvalidArgument,
+// kFailedPrecondition, ...) is logged and dropped. Stop() spools what is still
+// queued in memory.
 //
 // Thread safety: Enqueue and the accessors are thread-safe; Start and Stop
 // are called once each, from one thread.
@@ -64,6 +67,12 @@ class Sender {
 
   // Queues `snapshot` (no definitions needed: they come from the store).
   void Enqueue(v1::Snapshot snapshot) ABSL_LOCKS_EXCLUDED(mu_);
+  // Pushes `snapshot` on the calling thread, within the RPC deadline, when
+  // nothing is queued, spooled or in flight; else Enqueue()s it. A push that
+  // fails with a retryable error spools the snapshot for the background
+  // thread to retry, as Enqueue would. Either way the caller does not wait
+  // for a retry.
+  void Send(v1::Snapshot snapshot) ABSL_LOCKS_EXCLUDED(mu_);
 
   // True once nothing is queued, in flight or spooled, within `timeout`.
   bool WaitUntilIdle(absl::Duration timeout) ABSL_LOCKS_EXCLUDED(mu_);
@@ -73,6 +82,11 @@ class Sender {
 
  private:
   void Run();
+  void EnqueueLocked(v1::Snapshot snapshot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // After `snapshot` (not in the queue) failed with a retryable error: spools
+  // it and then everything queued, in order.
+  void SpoolFailedLocked(const v1::Snapshot& snapshot)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Appends `snapshot`, self-contained, to the spool.
   void SpoolLocked(const v1::Snapshot& snapshot)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -89,6 +103,8 @@ class Sender {
 
   mutable absl::Mutex mu_;
   std::deque<v1::Snapshot> queue_ ABSL_GUARDED_BY(mu_);
+  // A push (from either thread) is under way: at most one at a time, so
+  // the Pusher is used by one thread at a time and order is kept.
   bool in_flight_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   int failures_ ABSL_GUARDED_BY(mu_) = 0;
