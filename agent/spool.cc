@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "agent/log.h"
 
 namespace leakprof {
 namespace agent {
@@ -219,23 +220,45 @@ absl::StatusOr<uint64_t> Spool::NextSequence(absl::string_view key) {
     }
     const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return Errno("cannot open", path);
-    it = sequences_.emplace(std::string(key), SequenceFile{next, fd}).first;
+    it = sequences_.emplace(std::string(key), SequenceFile{next, next, fd})
+             .first;
   }
-  // Fixed width, written in place: one pwrite per snapshot, never a
-  // shorter file.
-  const uint64_t next = it->second.next;
-  const std::string text = absl::StrFormat("%020u\n", next + 1);
-  if (pwrite(it->second.fd, text.data(), text.size(), 0) !=
+  SequenceFile& f = it->second;
+  if (f.next >= f.reserved) {
+    // The file says where a process that crashes now would start: past
+    // every sequence handed out. One write per block, not per snapshot.
+    if (absl::Status s = WriteSequence(f.fd, f.next + kSequenceBlock, key);
+        !s.ok()) {
+      return s;
+    }
+    f.reserved = f.next + kSequenceBlock;
+  }
+  return f.next++;
+}
+
+absl::Status Spool::WriteSequence(int fd, uint64_t value,
+                                  absl::string_view key) {
+  // Fixed width, written in place: never a shorter file.
+  const std::string text = absl::StrFormat("%020u\n", value);
+  if (pwrite(fd, text.data(), text.size(), 0) !=
       static_cast<ssize_t>(text.size())) {
     return absl::UnavailableError(absl::StrCat(
         "cannot write the sequence of ", key, ": ", std::strerror(errno)));
   }
-  it->second.next = next + 1;
-  return next;
+  return absl::OkStatus();
 }
 
 Spool::~Spool() {
-  for (auto& [key, f] : sequences_) close(f.fd);
+  // Stopped cleanly: the next process continues exactly where this one
+  // ended, leaving no gap.
+  for (auto& [key, f] : sequences_) {
+    if (f.next != f.reserved) {
+      if (absl::Status s = WriteSequence(f.fd, f.next, key); !s.ok()) {
+        Log(s.ToString());
+      }
+    }
+    close(f.fd);
+  }
 }
 
 }  // namespace agent

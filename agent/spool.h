@@ -74,8 +74,11 @@ class Spool {
   int64_t dropped() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // The sequence to use for the next snapshot of the target named `key`
-  // (e.g. "service/instance"), then stores it + 1. Starts at 1; survives
-  // restarts.
+  // (e.g. "service/instance"). Starts at 1 and goes up by 1, also across a
+  // clean restart (the destructor stores the next one). On disk it is
+  // reserved 1,000 at a time, one write per block rather than per snapshot
+  // (a write costs ~30 us of CPU): after a crash the next process starts
+  // past the block, skipping at most 1,000.
   absl::StatusOr<uint64_t> NextSequence(absl::string_view key)
       ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -96,10 +99,15 @@ class Spool {
   uint64_t next_position_ ABSL_GUARDED_BY(mu_) = 1;
   int64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
+  // Sequences are reserved kSequenceBlock at a time on disk.
+  static constexpr uint64_t kSequenceBlock = 1000;
   struct SequenceFile {
-    uint64_t next;
+    uint64_t next;      // handed out next
+    uint64_t reserved;  // the file's value: no sequence >= it handed out
     int fd;
   };
+  static absl::Status WriteSequence(int fd, uint64_t value,
+                                    absl::string_view key);
   absl::flat_hash_map<std::string, SequenceFile> sequences_
       ABSL_GUARDED_BY(mu_);
 };

@@ -4,9 +4,13 @@
 
 #include "agent/spool.h"
 
+#include <dirent.h>
+
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
@@ -114,6 +118,39 @@ TEST(SpoolTest, SequencesPersist) {
   auto s = Open(dir);
   EXPECT_EQ(*s->NextSequence("a/1"), 3u);
   EXPECT_EQ(*s->NextSequence("b/1"), 2u);
+}
+
+TEST(SpoolTest, AfterACrashSequencesSkipAheadNeverBack) {
+  const std::string dir = Dir("seqcrash");
+  std::string on_disk_while_running;
+  {
+    auto s = Open(dir);
+    EXPECT_EQ(*s->NextSequence("a/1"), 1u);
+    EXPECT_EQ(*s->NextSequence("a/1"), 2u);
+    // What a crash now would leave: the end of the reserved block.
+    DIR* d = opendir(dir.c_str());
+    ASSERT_NE(d, nullptr);
+    while (dirent* e = readdir(d)) {
+      if (absl::StartsWith(e->d_name, "sequence-")) {
+        std::ifstream in(dir + "/" + e->d_name);
+        std::getline(in, on_disk_while_running);
+        on_disk_while_running =
+            dir + "/" + e->d_name + "=" + on_disk_while_running;
+      }
+    }
+    closedir(d);
+  }
+  const size_t eq = on_disk_while_running.find('=');
+  ASSERT_NE(eq, std::string::npos);
+  EXPECT_EQ(std::stoull(on_disk_while_running.substr(eq + 1)), 1001u);
+  // The clean stop stored 3; put back what the crash would have left.
+  {
+    std::ofstream out(on_disk_while_running.substr(0, eq));
+    out << on_disk_while_running.substr(eq + 1) << "\n";
+  }
+  auto s = Open(dir);
+  EXPECT_EQ(*s->NextSequence("a/1"), 1001u);
+  EXPECT_EQ(*s->NextSequence("a/1"), 1002u);
 }
 
 TEST(SpoolTest, BadOptions) {
