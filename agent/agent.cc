@@ -95,9 +95,11 @@ void Agent::RunTarget(TargetScraper* scraper) {
     TargetScraper::Cycle cycle = scraper->RunOnce();
     cycles_.fetch_add(1);
     for (v1::Snapshot& s : cycle.snapshots) {
+      const absl::Duration cpu_start = ThreadCpuNow();
       metrics_.SnapshotBytes(t.service, t.instance,
                              static_cast<int64_t>(s.ByteSizeLong()));
       sender_->Send(std::move(s));
+      metrics_.CycleCpu("push", ThreadCpuNow() - cpu_start);
     }
     absl::MutexLock lock(&mu_);
     auto stopping = [this]()

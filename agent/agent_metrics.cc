@@ -2,6 +2,8 @@
 
 #include "agent/agent_metrics.h"
 
+#include <time.h>
+
 #include <string>
 
 namespace leakprof {
@@ -74,6 +76,16 @@ AgentMetrics::AgentMetrics()
            .Name("leakprof_agent_last_scrape_success_timestamp_seconds")
            .Help("Unix time of the last successful scrape.")
            .Register(*registry_);
+  auto& cpu = prometheus::BuildCounter()
+                  .Name("leakprof_agent_cpu_seconds_total")
+                  .Help(
+                      "CPU the agent spent in its cycles, by phase: fetch, "
+                      "parse, snapshot (build), push.")
+                  .Register(*registry_);
+  cpu_fetch_ = &cpu.Add({{"phase", "fetch"}});
+  cpu_parse_ = &cpu.Add({{"phase", "parse"}});
+  cpu_snapshot_ = &cpu.Add({{"phase", "snapshot"}});
+  cpu_push_ = &cpu.Add({{"phase", "push"}});
   // Every push result exists from the start, at 0.
   for (const char* r : {"ok", "unknown_ids", "unknown_refs", "unavailable",
                         "refused", "unauthenticated", "error"}) {
@@ -139,6 +151,25 @@ void AgentMetrics::Spool(int64_t entries, int64_t bytes,
   if (newly_dropped > 0) {
     spool_dropped_->Increment(static_cast<double>(newly_dropped));
   }
+}
+
+void AgentMetrics::CycleCpu(absl::string_view phase, absl::Duration cpu) {
+  prometheus::Counter* c = phase == "fetch"      ? cpu_fetch_
+                           : phase == "parse"    ? cpu_parse_
+                           : phase == "snapshot" ? cpu_snapshot_
+                           : phase == "push"     ? cpu_push_
+                                                 : nullptr;
+  if (c != nullptr && cpu > absl::ZeroDuration()) {
+    c->Increment(absl::ToDoubleSeconds(cpu));
+  }
+}
+
+absl::Duration ThreadCpuNow() {
+  timespec ts;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) {
+    return absl::ZeroDuration();
+  }
+  return absl::DurationFromTimespec(ts);
 }
 
 }  // namespace agent

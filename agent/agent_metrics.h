@@ -45,6 +45,9 @@ class AgentMetrics {
   // `result`: ok, unknown_ids, unavailable, refused, unauthenticated, error.
   void Push(absl::string_view result, absl::Duration duration);
   void Spool(int64_t entries, int64_t bytes, int64_t newly_dropped);
+  // CPU the agent's calling thread spent in one phase of a cycle: `phase`
+  // is fetch, parse, snapshot or push (ThreadCpuNow() differences).
+  void CycleCpu(absl::string_view phase, absl::Duration cpu);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -60,7 +63,16 @@ class AgentMetrics {
   prometheus::Gauge* spool_bytes_;
   prometheus::Counter* spool_dropped_;
   prometheus::Family<prometheus::Gauge>* last_success_;
+  // Children of leakprof_agent_cpu_seconds_total by phase (created once:
+  // this is on every cycle's path).
+  prometheus::Counter* cpu_fetch_;
+  prometheus::Counter* cpu_parse_;
+  prometheus::Counter* cpu_snapshot_;
+  prometheus::Counter* cpu_push_;
 };
+
+// CPU time consumed so far by the calling thread (CLOCK_THREAD_CPUTIME_ID).
+absl::Duration ThreadCpuNow();
 
 }  // namespace agent
 }  // namespace leakprof

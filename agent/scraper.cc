@@ -97,8 +97,11 @@ TargetScraper::Scraped TargetScraper::ScrapeOne(
   fo.max_body_bytes = options_.max_profile_bytes;
   const absl::Time start = absl::Now();
   const absl::Time fetched_at = start;
+  const absl::Duration cpu_start = ThreadCpuNow();
   absl::StatusOr<http::FetchResult> body = fetcher_->Get(url, fo);
   out.fetch_time = absl::Now() - start;
+  const absl::Duration cpu_fetched = ThreadCpuNow();
+  if (metrics_ != nullptr) metrics_->CycleCpu("fetch", cpu_fetched - cpu_start);
   if (!body.ok()) {
     if (metrics_ != nullptr) {
       metrics_->Scrape(target_.service, target_.instance, profile_label,
@@ -111,6 +114,9 @@ TargetScraper::Scraped TargetScraper::ScrapeOne(
   po.max_body_bytes = 2 * options_.max_profile_bytes;
   absl::StatusOr<goprof::Profile> profile = goprof::Parse(body->body, po);
   const absl::Duration took = absl::Now() - start;
+  const absl::Duration cpu_parsed = ThreadCpuNow();
+  if (metrics_ != nullptr)
+    metrics_->CycleCpu("parse", cpu_parsed - cpu_fetched);
   if (!profile.ok()) {
     if (metrics_ != nullptr) {
       metrics_->Scrape(target_.service, target_.instance, profile_label,
@@ -141,6 +147,9 @@ TargetScraper::Scraped TargetScraper::ScrapeOne(
   meta.sequence = *seq;
   meta.agent_version = options_.agent_version;
   out.snapshot = BuildSnapshot(*profile, meta, store_);
+  if (metrics_ != nullptr) {
+    metrics_->CycleCpu("snapshot", ThreadCpuNow() - cpu_parsed);
+  }
   return out;
 }
 
