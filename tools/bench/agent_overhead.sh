@@ -35,6 +35,12 @@ wait_ready() {  # file
   for _ in $(seq 1 600); do grep -q '^ready$' "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "not ready: $1" >&2; exit 1
 }
+phases() {  # port: the agent's CPU seconds in fetch, parse, snapshot, push
+  local m; m=$(curl -sf "http://127.0.0.1:$1/metrics")
+  for ph in fetch parse snapshot push; do
+    grep -E "^leakprof_agent_cpu_seconds_total\{phase=\"$ph\"\} " <<<"$m" | awk '{printf "%s ", $2}'
+  done
+}
 metric() {  # port name-and-labels-regex
   curl -sf "http://127.0.0.1:$1/metrics" | grep -E "^$2 " | awk '{print $2}' | head -1
 }
@@ -49,6 +55,7 @@ start_agent() {  # out-prefix extra-args...
   aport=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$tmp/$out.err")
 }
 
+splits=()
 "$collector" >"$tmp/collector.out" &
 pids+=($!)
 wait_ready "$tmp/collector.out"
@@ -94,9 +101,10 @@ for spec in $specs; do
     echo "agent $svc stored too little" >&2; cat "$tmp/$svc.err" >&2; exit 1
   }
   wait_stored 3
-  a0=$(cpu_ns "$apid"); t0=$(cpu_ns "$spid"); k0=$(stored)
+  mport=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$tmp/$svc.err")
+  p0=$(phases "$mport"); a0=$(cpu_ns "$apid"); t0=$(cpu_ns "$spid"); k0=$(stored)
   wait_stored $((3 + cycles))
-  a1=$(cpu_ns "$apid"); t1=$(cpu_ns "$spid"); k1=$(stored)
+  a1=$(cpu_ns "$apid"); t1=$(cpu_ns "$spid"); k1=$(stored); p1=$(phases "$mport")
   kill -TERM "$apid" 2>/dev/null || true; wait "$apid" || true
   line=$(grep "stopped after" "$tmp/$svc.err")
   rss=$(sed -n 's/.*peak_rss_kib=\([0-9]*\).*/\1/p' <<<"$line")
@@ -104,6 +112,13 @@ for spec in $specs; do
   agent_ms=$(awk -v a=$((a1 - a0)) -v d=$d 'BEGIN{printf "%.3f", a/d/1e6}')
   target_ms=$(awk -v a=$((t1 - t0)) -v d=$d 'BEGIN{printf "%.2f", a/d/1e6}')
   svc_steady=$svc
+  # Where a cycle's CPU went (leakprof_agent_cpu_seconds_total by phase);
+  # "other": waking up and sleeping, bookkeeping, the other threads.
+  split=$(awk -v p0="$p0" -v p1="$p1" -v d=$d -v tot="$agent_ms" 'BEGIN{
+    n = split(p0, a, " "); split(p1, b, " "); s = 0; out = ""
+    for (i = 1; i <= n; i++) { v = (b[i] - a[i]) / d * 1e3; s += v; out = out sprintf("%.2f/", v) }
+    printf "%s%.2f", out, tot - s }')
+  splits+=("$n $split")
 
   # Phase 2: the default budget; the interval the agent picks after a scrape.
   if [ "$s" = replay ]; then
@@ -122,3 +137,6 @@ for spec in $specs; do
     "$rss" "$target_ms" "$iv" "$share" "$gzbody" "$steady" "$ratio"
   kill "$spid"; wait "$spid" 2>/dev/null || true
 done
+echo
+echo "agent CPU per cycle by phase, ms: fetch/parse/snapshot/push/other"
+for l in "${splits[@]}"; do echo "$l"; done
