@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/repeated_field.h"
 
 namespace leakprof {
 namespace agent {
@@ -43,11 +44,17 @@ bool IsRetryable(const absl::Status& status) {
   }
 }
 
-v1::Snapshot WithRefs(const v1::Snapshot& snapshot, uint64_t session,
+v1::Snapshot WithRefs(v1::Snapshot snapshot, uint64_t session,
                       const std::function<uint32_t(uint64_t)>& ref_of) {
-  const int n = snapshot.stack_ids_size();
+  // The points leave `snapshot`, which becomes the result: no copy of the
+  // rest.
+  google::protobuf::RepeatedField<uint64_t> ids;
+  google::protobuf::RepeatedField<int64_t> counts;
+  ids.Swap(snapshot.mutable_stack_ids());
+  counts.Swap(snapshot.mutable_counts());
+  const int n = ids.size();
   std::vector<uint32_t> refs(n);
-  for (int i = 0; i < n; ++i) refs[i] = ref_of(snapshot.stack_ids(i));
+  for (int i = 0; i < n; ++i) refs[i] = ref_of(ids[i]);
   std::vector<int> order(n);
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(),
@@ -55,9 +62,7 @@ v1::Snapshot WithRefs(const v1::Snapshot& snapshot, uint64_t session,
   std::vector<uint32_t> new_index(n);
   for (int k = 0; k < n; ++k) new_index[order[k]] = static_cast<uint32_t>(k);
 
-  v1::Snapshot out = snapshot;
-  out.clear_stack_ids();
-  out.clear_counts();
+  v1::Snapshot& out = snapshot;
   out.set_ref_session(session);
   out.mutable_stack_refs()->Reserve(n);
   out.mutable_counts()->Reserve(n);
@@ -66,14 +71,14 @@ v1::Snapshot WithRefs(const v1::Snapshot& snapshot, uint64_t session,
     const int i = order[k];
     out.add_stack_refs(refs[i] - previous);
     previous = refs[i];
-    out.add_counts(snapshot.counts(i));
+    out.add_counts(counts[i]);
   }
   for (v1::StackExtra& extra : *out.mutable_extras()) {
     if (extra.point() < static_cast<uint32_t>(n)) {
       extra.set_point(new_index[extra.point()]);
     }
   }
-  return out;
+  return std::move(out);
 }
 
 Pusher::Pusher(PushTransport* transport, DefinitionStore* store,
@@ -107,12 +112,11 @@ Pusher::RefTable& Pusher::RefsFor(const v1::Snapshot& snapshot) {
   return table;
 }
 
-v1::Snapshot Pusher::Referenced(const v1::Snapshot& request,
-                                const RefTable& table,
+v1::Snapshot Pusher::Referenced(v1::Snapshot request, const RefTable& table,
                                 bool all_bindings) const {
-  v1::Snapshot out = WithRefs(request, table.session, [&table](uint64_t id) {
-    return table.refs.at(id);
-  });
+  v1::Snapshot out =
+      WithRefs(std::move(request), table.session,
+               [&table](uint64_t id) { return table.refs.at(id); });
   const size_t first = all_bindings ? 0 : table.acked;
   if (first < table.ids.size()) {
     out.set_bind_first_ref(static_cast<uint32_t>(first + 1));
@@ -134,8 +138,14 @@ absl::Status Pusher::Push(const v1::Snapshot& snapshot) {
   }
   bool all_bindings = false;
   for (int attempt = 0;; ++attempt) {
-    v1::Snapshot request = WithDefinitions(snapshot, needed, *store_);
-    if (table != nullptr) request = Referenced(request, *table, all_bindings);
+    // Steady state: nothing to define, and the request is the snapshot.
+    v1::Snapshot request = needed.empty() && snapshot.definitions_size() == 0 &&
+                                   snapshot.strings_size() == 0
+                               ? snapshot
+                               : WithDefinitions(snapshot, needed, *store_);
+    if (table != nullptr) {
+      request = Referenced(std::move(request), *table, all_bindings);
+    }
     last_request_bytes_ = static_cast<int64_t>(request.ByteSizeLong());
     const absl::Time start = absl::Now();
     absl::StatusOr<v1::PushResponse> response = transport_->Push(request);
@@ -145,7 +155,13 @@ absl::Status Pusher::Push(const v1::Snapshot& snapshot) {
       if (acked_.size() + snapshot.stack_ids_size() > options_.max_acked_ids) {
         acked_.clear();
       }
-      for (uint64_t id : snapshot.stack_ids()) acked_.insert(id);
+      // Only the ids not acknowledged before are new to the set (unless it
+      // was just emptied).
+      if (acked_.empty()) {
+        for (uint64_t id : snapshot.stack_ids()) acked_.insert(id);
+      } else {
+        for (uint64_t id : needed) acked_.insert(id);
+      }
       if (table != nullptr) table->acked = table->ids.size();
       return absl::OkStatus();
     }

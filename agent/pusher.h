@@ -81,7 +81,7 @@ struct PusherOptions {
 // sorted by ref, `stack_refs` delta-coded, extras' `point` remapped, and
 // `stack_ids` cleared. `ref_of(id)` gives each id's ref (>= 1, unique).
 // Bindings are not touched. Exposed for tests and agent_wire_size.
-v1::Snapshot WithRefs(const v1::Snapshot& snapshot, uint64_t session,
+v1::Snapshot WithRefs(v1::Snapshot snapshot, uint64_t session,
                       const std::function<uint32_t(uint64_t)>& ref_of);
 
 class Pusher {
@@ -127,7 +127,7 @@ class Pusher {
   RefTable& RefsFor(const v1::Snapshot& snapshot);
   // `request` named by ref, carrying the bindings the collector lacks (all
   // of them with `all_bindings`).
-  v1::Snapshot Referenced(const v1::Snapshot& request, const RefTable& table,
+  v1::Snapshot Referenced(v1::Snapshot request, const RefTable& table,
                           bool all_bindings) const;
 
   absl::flat_hash_set<uint64_t> acked_;
