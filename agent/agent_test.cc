@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
@@ -196,6 +197,17 @@ TEST_F(AgentTest, PushesSnapshotsWithDictionary) {
       m, "leakprof_agent_target_goroutines{instance=\"blocker-0\""));
   EXPECT_TRUE(absl::StrContains(m, "leakprof_agent_spool_snapshots 0"));
   EXPECT_TRUE(absl::StrContains(m, "leakprof_agent_scrape_interval_seconds"));
+  // The agent's own CPU, by phase: every phase ran, so each is above 0.
+  for (const char* phase : {"fetch", "parse", "snapshot", "push"}) {
+    const std::string name = absl::StrCat(
+        "leakprof_agent_cpu_seconds_total{phase=\"", phase, "\"} ");
+    const size_t at = m.find(name);
+    ASSERT_NE(at, std::string::npos) << name;
+    double v = 0;
+    ASSERT_TRUE(absl::SimpleAtod(
+        m.substr(at + name.size(), m.find('\n', at) - at - name.size()), &v));
+    EXPECT_GT(v, 0) << name;
+  }
 }
 
 TEST_F(AgentTest, ResendsDefinitionsTheCollectorLost) {
