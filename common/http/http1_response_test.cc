@@ -32,7 +32,9 @@ State FeedBothWays(Http1Response& r, absl::string_view bytes,
   }
   EXPECT_EQ(whole, bytewise) << bytes;
   // A body over the bound is cut wherever the pieces ended.
-  if (whole != State::kTooLarge) EXPECT_EQ(whole_body, r.body());
+  if (whole != State::kTooLarge) {
+    EXPECT_EQ(whole_body, r.body());
+  }
   return bytewise;
 }
 
