@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -21,9 +22,11 @@ namespace {
 using leakprof::http::Http1Response;
 using State = Http1Response::State;
 
-void Check(bool ok) {
-  if (!ok) abort();
+void Fail(const char* what, int line) {
+  std::fprintf(stderr, "http1_response_fuzzer.cc:%d: broken: %s\n", line, what);
+  abort();
 }
+#define Check(x) ((x) ? (void)0 : Fail(#x, __LINE__))
 
 // Feeds `data` in pieces of `piece` bytes (0: all at once), then Eof().
 State Run(Http1Response& r, const char* data, size_t size, size_t piece,
@@ -69,7 +72,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // change the outcome.
   Check(a == b);
   Check(whole.status() == pieces.status());
-  Check(whole.reusable() == pieces.reusable());
+  // Bytes after the response spoil reuse only when they come in the same
+  // piece: later ones are the fetcher's StillOpen() check's to find.
+  if (whole.reusable()) Check(pieces.reusable());
   if (a == State::kDone) {
     Check(whole.body() == pieces.body());
     Check(whole.content_type() == pieces.content_type());
