@@ -83,9 +83,12 @@ Http1Response::State Http1Response::AfterExecute(size_t parsed, size_t n) {
   }
   const http_errno err = HTTP_PARSER_ERRNO(&parser_);
   if (err != HPE_OK) {
-    error_ =
-        absl::StrCat(http_errno_name(err), " (", http_errno_description(err),
-                     ") at byte ", fed_ - n + parsed, " of the response");
+    if (error_.empty()) {  // else a callback said what it refused
+      error_ = absl::StrCat(http_errno_name(err), " (",
+                            http_errno_description(err), ")");
+    }
+    absl::StrAppend(&error_, " at byte ", fed_ - n + parsed,
+                    " of the response");
     return State::kMalformed;
   }
   return State::kNeedMore;
@@ -140,6 +143,11 @@ int Http1Response::OnHeadersComplete(http_parser* p) {
   Http1Response* self = Self(p);
   self->field_.clear();
   self->in_value_ = false;
+  if (p->status_code < 100) {  // the parser takes 1 to 3 digits
+    self->error_ =
+        absl::StrCat("status code ", p->status_code, " is not three digits");
+    return -1;
+  }
   if (Interim(p)) return 0;  // its headers are dropped in OnMessageComplete
   self->status_ = p->status_code;
   if (self->status_ == 200 && (p->flags & F_CONTENTLENGTH) != 0) {

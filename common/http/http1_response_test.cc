@@ -201,6 +201,14 @@ TEST(Http1ResponseTest, MalformedSaysWhatAndWhere) {
   EXPECT_EQ(r.Feed("HTTP/1.1", 8), State::kMalformed);
 }
 
+TEST(Http1ResponseTest, StatusUnder100IsMalformed) {
+  Http1Response r;
+  r.Reset(100);
+  const std::string bytes = "HTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n";
+  EXPECT_EQ(r.Feed(bytes.data(), bytes.size()), State::kMalformed);
+  EXPECT_THAT(r.error(), HasSubstr("status code 20 is not three digits"));
+}
+
 TEST(Http1ResponseTest, ContentLengthAndChunkedTogetherAreMalformed) {
   Http1Response r;
   r.Reset(100);
