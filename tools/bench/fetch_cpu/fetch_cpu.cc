@@ -6,7 +6,8 @@
 // loop that sends the request and polls + recvs until the last byte, parsing
 // nothing. The three take turns on their own connections to the same URL,
 // with --sleep between GETs (an agent scrapes once in a while: caches are
-// cold, as in production). Run by tools/bench/fetch_cpu.sh.
+// cold, as in production), each round started by the next one. Run by
+// tools/bench/fetch_cpu.sh.
 //
 // Prints, per fetcher: GETs measured (the first, which connects, is not),
 // body bytes, and thread CPU (CLOCK_THREAD_CPUTIME_ID around the call) in
@@ -32,9 +33,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/http/fetcher.h"
@@ -174,7 +175,10 @@ int main(int argc, char** argv) {
                       {"raw_loop (floor)", {}, 0, 0}};
   // Round 0 connects and is not counted.
   for (int round = 0; round <= gets; ++round) {
-    for (int f = 0; f < 3; ++f) {
+    // Each round starts with the next fetcher: none is always first after
+    // the others' GETs.
+    for (int k = 0; k < 3; ++k) {
+      const int f = (round + k) % 3;
       absl::SleepFor(pause);
       const int64_t before = ThreadCpuNs();
       int64_t bytes = -1;
