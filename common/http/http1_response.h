@@ -48,7 +48,10 @@ class Http1Response {
   Http1Response& operator=(const Http1Response&) = delete;
 
   // Starts a new response whose 200 body may hold at most `max_body_bytes`.
-  void Reset(uint64_t max_body_bytes);
+  // A 200 body is reserved from its Content-Length, or, without one
+  // (chunked), from `expected_body_bytes` (e.g. the size of the last body
+  // from the same server), either capped at the bound.
+  void Reset(uint64_t max_body_bytes, uint64_t expected_body_bytes = 0);
 
   // Feeds the next `n` bytes received. Call while the state is kNeedMore;
   // afterwards it returns the state it ended in.
@@ -93,6 +96,7 @@ class Http1Response {
 
   http_parser parser_;
   uint64_t max_body_bytes_ = 0;
+  uint64_t expected_body_bytes_ = 0;
   uint64_t fed_ = 0;
   State state_ = State::kNeedMore;
   int status_ = 0;

@@ -9,13 +9,13 @@
 
 #include "common/http/keepalive_fetcher.h"
 
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +25,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -46,19 +47,29 @@ namespace {
 
 // poll() takes int milliseconds: an infinite timeout becomes a day.
 constexpr absl::Duration kLongestTimeout = absl::Hours(24);
+// URLs kept parsed (Target below); more are parsed on every call.
+constexpr size_t kMaxTargets = 16;
 // One recv() takes a whole ~3 KB debug=0 profile, and a few MiB of debug=2
 // text in few calls.
 constexpr size_t kReadBufferBytes = 64 << 10;
 
+// Deadlines are CLOCK_MONOTONIC nanoseconds, read through the vDSO: a step
+// of the wall clock must not stretch or cut a timeout, and absl::Now()
+// recalibrates its cycle clock after an idle second (a few µs per scrape).
+int64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
 // Waits up to `deadline` for `events` on `fd`: 1 ready (or an error to read
 // with the next call), 0 timed out, -1 poll failed (errno).
-int WaitFor(int fd, short events, absl::Time deadline) {
+int WaitFor(int fd, short events, int64_t deadline) {
   while (true) {
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) return 0;
+    const int64_t left = deadline - MonotonicNs();
+    if (left <= 0) return 0;
     // Rounded up, so that a sub-millisecond rest is not a busy poll(0).
-    const int ms = static_cast<int>(absl::ToInt64Milliseconds(
-        left + absl::Milliseconds(1) - absl::Nanoseconds(1)));
+    const int ms = static_cast<int>((left + 999999) / 1000000);
     pollfd pfd = {fd, events, 0};
     const int n = poll(&pfd, 1, ms);
     if (n > 0) return 1;
@@ -73,7 +84,7 @@ absl::Status Errno(absl::string_view what) {
 // A connected non-blocking TCP socket to host:port, within `deadline`.
 // Numeric hosts (127.0.0.1, [::1]) do not touch the resolver; a name is
 // resolved by getaddrinfo, which has no deadline of its own.
-absl::StatusOr<int> Connect(const ParsedUrl& url, absl::Time deadline) {
+absl::StatusOr<int> Connect(const ParsedUrl& url, int64_t deadline) {
   std::string host = url.host;
   if (absl::StartsWith(host, "[")) host = host.substr(1, host.size() - 2);
   const std::string port = absl::StrCat(url.port);
@@ -166,6 +177,19 @@ struct Origin {
   std::unique_ptr<char[]> buffer ABSL_GUARDED_BY(mu);
   std::string request ABSL_GUARDED_BY(mu);
   Http1Response response ABSL_GUARDED_BY(mu);
+  // The size of the last 200 body: the next one, if chunked, is reserved
+  // at that (profiles of one server change little between scrapes).
+  uint64_t last_body_bytes ABSL_GUARDED_BY(mu) = 0;
+};
+
+// A URL asked for before, parsed, with its origin. An agent asks for the
+// same two or three URLs every cycle; on a core whose caches the sleep
+// between scrapes emptied, parsing the URL and looking up its origin cost
+// ~25 µs, a sixth of the whole GET (docs/benchmarks.md).
+struct Target {
+  std::string url;
+  ParsedUrl parsed;
+  Origin* origin = nullptr;
 };
 
 class KeepAliveFetcher final : public Fetcher {
@@ -173,28 +197,35 @@ class KeepAliveFetcher final : public Fetcher {
   absl::StatusOr<FetchResult> Get(absl::string_view url,
                                   const FetchOptions& options) override {
     if (absl::Status s = CheckFetchOptions(url, options); !s.ok()) return s;
-    absl::StatusOr<ParsedUrl> parsed = ParseUrl(url);
-    if (!parsed.ok()) return parsed.status();
-    // TLS stays with cpp-httplib, which Debian builds with OpenSSL: https
-    // targets keep working as they did, without a TLS stack here.
-    if (parsed->scheme == "https") return https_->Get(url, options);
+    Target uncached;  // when kMaxTargets other URLs are remembered
+    const Target* target = FindTarget(url);
+    if (target == nullptr) {
+      absl::StatusOr<ParsedUrl> parsed = ParseUrl(url);
+      if (!parsed.ok()) return parsed.status();
+      // TLS stays with cpp-httplib, which Debian builds with OpenSSL: https
+      // targets keep working as they did, without a TLS stack here.
+      if (parsed->scheme == "https") return https_->Get(url, options);
+      uncached.url = std::string(url);
+      uncached.parsed = *std::move(parsed);
+      target = Remember(&uncached);
+    }
 
-    const absl::Time start = absl::Now();
-    const absl::Time deadline =
-        start + std::min(options.timeout, kLongestTimeout);
-    Origin* origin = OriginFor(parsed->origin);
+    const int64_t deadline =
+        MonotonicNs() +
+        absl::ToInt64Nanoseconds(std::min(options.timeout, kLongestTimeout));
+    Origin* origin = target->origin;
     absl::MutexLock lock(&origin->mu);
     if (origin->fd >= 0 && !StillOpen(origin->fd)) origin->Drop();
     const bool reused = origin->fd >= 0;
-    absl::Status s = Run(origin, *parsed, options, deadline);
+    absl::Status s = Run(origin, target->parsed, options, deadline);
     const Http1Response& r = origin->response;
     // A server may drop an idle connection just as the request goes out:
     // the request then fails with no byte of answer. GETs are idempotent,
     // so one more try on a new connection.
     if (reused && r.bytes_fed() == 0 && !absl::IsDeadlineExceeded(s) &&
-        absl::Now() < deadline) {
+        MonotonicNs() < deadline) {
       origin->Drop();
-      s = Run(origin, *parsed, options, deadline);
+      s = Run(origin, target->parsed, options, deadline);
     }
     if (!s.ok() || r.state() != Http1Response::State::kDone || !r.reusable()) {
       origin->Drop();
@@ -229,16 +260,31 @@ class KeepAliveFetcher final : public Fetcher {
     FetchResult result;
     result.http_status = 200;
     result.body = origin->response.TakeBody();
+    origin->last_body_bytes = result.body.size();
     result.content_type = r.content_type();
     return result;
   }
 
  private:
-  Origin* OriginFor(const std::string& key) {
+  const Target* FindTarget(absl::string_view url) {
     absl::MutexLock lock(&mu_);
-    std::unique_ptr<Origin>& o = origins_[key];
+    for (const std::unique_ptr<Target>& t : targets_) {
+      if (t->url == url) return t.get();
+    }
+    return nullptr;
+  }
+
+  // Gives `t` its origin and keeps a copy (returned) unless kMaxTargets are
+  // kept already (then `t` itself). Kept targets are never changed or freed
+  // before the fetcher, so callers read them without the lock.
+  const Target* Remember(Target* t) {
+    absl::MutexLock lock(&mu_);
+    std::unique_ptr<Origin>& o = origins_[t->parsed.origin];
     if (o == nullptr) o = std::make_unique<Origin>();
-    return o.get();
+    t->origin = o.get();
+    if (targets_.size() >= kMaxTargets) return t;
+    targets_.push_back(std::make_unique<Target>(*t));
+    return targets_.back().get();
   }
 
   // Sends the request on the origin's connection (a new one if it has none)
@@ -246,10 +292,11 @@ class KeepAliveFetcher final : public Fetcher {
   // stops early: kTooLarge, kMalformed, kTruncated, a non-200's snippet).
   // An error here is the socket's: kDeadlineExceeded or kUnavailable.
   static absl::Status Run(Origin* origin, const ParsedUrl& url,
-                          const FetchOptions& options, absl::Time deadline)
+                          const FetchOptions& options, int64_t deadline)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(origin->mu) {
     Http1Response& response = origin->response;
-    response.Reset(static_cast<uint64_t>(options.max_body_bytes));
+    response.Reset(static_cast<uint64_t>(options.max_body_bytes),
+                   origin->last_body_bytes);
     if (origin->fd < 0) {
       absl::StatusOr<int> fd = Connect(url, deadline);
       if (!fd.ok()) return fd.status();
@@ -317,6 +364,7 @@ class KeepAliveFetcher final : public Fetcher {
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<Origin>> origins_
       ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Target>> targets_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace
