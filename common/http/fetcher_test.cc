@@ -329,6 +329,17 @@ TEST_P(FetcherTest, NotHttpIsUnavailable) {
               HasSubstr("malformed HTTP response: HPE_INVALID_CONSTANT"));
 }
 
+// https is TLS (cpp-httplib's, with OpenSSL): the plain-text server sees a
+// handshake, never a request, and the call fails without a body.
+TEST_P(FetcherTest, HttpsIsTlsNotPlainText) {
+  if (GetParam() == "curl") GTEST_SKIP() << "the keep-alive fetcher's path";
+  options_.timeout = absl::Milliseconds(500);
+  absl::StatusOr<FetchResult> r = fetcher_->Get(
+      absl::StrCat("https", server_.Url("/ok").substr(4)), options_);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable) << r.status();
+  EXPECT_EQ(server_.requests(), 0);
+}
+
 TEST_P(FetcherTest, ZeroBoundAcceptsOnlyAnEmptyBody) {
   options_.max_body_bytes = 0;
   absl::StatusOr<FetchResult> r = fetcher_->Get(server_.Url("/ok"), options_);
@@ -425,6 +436,18 @@ TEST_P(FetcherTest, KeepsTheConnectionWhenTheServerDoes) {
   // libcurl's fetcher opens one connection per call; the keep-alive one
   // reuses its first.
   EXPECT_EQ(server_.connections(), GetParam() == "curl" ? 3 : 1);
+}
+
+// The keep-alive fetcher remembers 16 parsed URLs; more are parsed each
+// time (the fragment makes each URL distinct, the request the same).
+TEST_P(FetcherTest, ManyDistinctUrls) {
+  for (int i = 0; i < 40; ++i) {
+    absl::StatusOr<FetchResult> r =
+        fetcher_->Get(server_.Url(absl::StrCat("/keep#", i % 20)), options_);
+    ASSERT_TRUE(r.ok()) << i << ": " << r.status();
+    EXPECT_EQ(r->body, "kept");
+  }
+  EXPECT_EQ(server_.connections(), GetParam() == "curl" ? 40 : 1);
 }
 
 TEST_P(FetcherTest, AKeptConnectionTheServerDropsIsRetriedOnANewOne) {

@@ -9,10 +9,10 @@
 // 35 shared libraries (GnuTLS, Kerberos, LDAP, RTMP, SSH, ...) that touch
 // ~7.5 MiB of pages before the first request, and CurlFetcher opens a new
 // connection per call. Why not cpp-httplib (this fetcher's first version):
-// its client costs ~0.15 ms more CPU per GET than the socket calls
-// themselves (std::regex on the status line, header multimaps, extra polls,
-// per-line reads, allocations). Here a GET on a kept connection is poll(0),
-// one send(), then poll + recv until the parser sees the end.
+// its client costs ~0.15 ms more CPU per GET than this one (std::regex on
+// the status line, header multimaps, extra polls, per-line reads,
+// allocations). Here a GET on a kept connection is poll(0), one send(),
+// then poll + recv until the parser sees the end.
 // docs/benchmarks.md, "Fetch CPU (keepalive fetcher)".
 //
 // Same contract as Fetcher::Get (errors, bounds, no redirects followed, no
