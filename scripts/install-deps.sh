@@ -32,6 +32,8 @@ packages=(
   # The agent's gRPC push without gRPC's library: HTTP/2 and TLS.
   libnghttp2-dev
   libssl-dev
+  # The agent's HTTP/1.1 response parser (common/http/http1_response.h).
+  libhttp-parser-dev
   # Go programs used by tests (/usr/lib/go-1.19/bin/go).
   golang-1.19-go
   # Fuzzing (--config=fuzz): clang, libFuzzer and the sanitizer runtimes, the

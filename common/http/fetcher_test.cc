@@ -40,6 +40,9 @@ using ::testing::HasSubstr;
 //   /big       200, 10000 bytes with Content-Length
 //   /bigstream 200, 10000 bytes, no Content-Length (ends at close)
 //   /exact     200, exactly 1000 bytes
+//   /chunked   200, "hello" in two chunks
+//   /chunkedbig 200, 10000 bytes in chunks of 1000
+//   /garbage   not HTTP, then closes
 //   /missing   404
 //   /error     500
 //   /teapot    418
@@ -175,6 +178,20 @@ class TestServer {
       for (int i = 0; i < 10; ++i) WriteAll(fd, std::string(1000, 'x'));
     } else if (path == "/exact") {
       WriteAll(fd, Response("200 OK", std::string(1000, 'x')));
+    } else if (path == "/chunked") {
+      WriteAll(fd,
+               "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+               "Connection: close\r\n\r\n3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n");
+    } else if (path == "/chunkedbig") {
+      WriteAll(fd,
+               "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+               "Connection: close\r\n\r\n");
+      for (int i = 0; i < 10; ++i) {
+        WriteAll(fd, absl::StrCat("3e8\r\n", std::string(1000, 'x'), "\r\n"));
+      }
+      WriteAll(fd, "0\r\n\r\n");
+    } else if (path == "/garbage") {
+      WriteAll(fd, "SSH-2.0-OpenSSH_9.2\r\n");
     } else if (path == "/missing") {
       WriteAll(fd, Response("404 Not Found", "no such page"));
     } else if (path == "/error") {
@@ -285,6 +302,44 @@ TEST_P(FetcherTest, BodyOverTheBoundWithoutContentLength) {
   EXPECT_THAT(r.status().message(), HasSubstr("1000"));
 }
 
+TEST_P(FetcherTest, ChunkedBody) {
+  absl::StatusOr<FetchResult> r =
+      fetcher_->Get(server_.Url("/chunked"), options_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "hello");
+}
+
+TEST_P(FetcherTest, ChunkedBodyOverTheBound) {
+  const std::string url = server_.Url("/chunkedbig");
+  absl::StatusOr<FetchResult> r = fetcher_->Get(url, options_);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted)
+      << r.status();
+  EXPECT_THAT(r.status().message(), HasSubstr(url));
+}
+
+TEST_P(FetcherTest, NotHttpIsUnavailable) {
+  // libcurl takes it for HTTP/0.9, refused as kInvalidArgument
+  // ("Unsupported protocol"): CurlFetcher's mapping, left as it is.
+  if (GetParam() == "curl") GTEST_SKIP() << "CurlFetcher maps it otherwise";
+  const std::string url = server_.Url("/garbage");
+  absl::StatusOr<FetchResult> r = fetcher_->Get(url, options_);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable) << r.status();
+  EXPECT_THAT(r.status().message(), HasSubstr(url));
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("malformed HTTP response: HPE_INVALID_CONSTANT"));
+}
+
+// https is TLS (cpp-httplib's, with OpenSSL): the plain-text server sees a
+// handshake, never a request, and the call fails without a body.
+TEST_P(FetcherTest, HttpsIsTlsNotPlainText) {
+  if (GetParam() == "curl") GTEST_SKIP() << "the keep-alive fetcher's path";
+  options_.timeout = absl::Milliseconds(500);
+  absl::StatusOr<FetchResult> r = fetcher_->Get(
+      absl::StrCat("https", server_.Url("/ok").substr(4)), options_);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable) << r.status();
+  EXPECT_EQ(server_.requests(), 0);
+}
+
 TEST_P(FetcherTest, ZeroBoundAcceptsOnlyAnEmptyBody) {
   options_.max_body_bytes = 0;
   absl::StatusOr<FetchResult> r = fetcher_->Get(server_.Url("/ok"), options_);
@@ -381,6 +436,18 @@ TEST_P(FetcherTest, KeepsTheConnectionWhenTheServerDoes) {
   // libcurl's fetcher opens one connection per call; the keep-alive one
   // reuses its first.
   EXPECT_EQ(server_.connections(), GetParam() == "curl" ? 3 : 1);
+}
+
+// The keep-alive fetcher remembers 16 parsed URLs; more are parsed each
+// time (the fragment makes each URL distinct, the request the same).
+TEST_P(FetcherTest, ManyDistinctUrls) {
+  for (int i = 0; i < 40; ++i) {
+    absl::StatusOr<FetchResult> r =
+        fetcher_->Get(server_.Url(absl::StrCat("/keep#", i % 20)), options_);
+    ASSERT_TRUE(r.ok()) << i << ": " << r.status();
+    EXPECT_EQ(r->body, "kept");
+  }
+  EXPECT_EQ(server_.connections(), GetParam() == "curl" ? 40 : 1);
 }
 
 TEST_P(FetcherTest, AKeptConnectionTheServerDropsIsRetriedOnANewOne) {
