@@ -69,9 +69,11 @@ int main(int argc, char** argv) {
   size_t printed = 0;
   while (true) {
     absl::SleepFor(absl::Milliseconds(50));
-    auto pushes = collector.Pushes();
-    for (; printed < pushes.size(); ++printed) {
-      const auto& p = pushes[printed];
+    // Only the new pushes: copying all of them every 50 ms made this
+    // process busy (40 % of a core after an hour), disturbing the figures
+    // measured beside it.
+    for (const auto& p : collector.PushesFrom(printed)) {
+      ++printed;
       leakprof::v1::PushRequest req;
       *req.mutable_snapshot() = p.received;
       std::printf(

@@ -162,6 +162,13 @@ std::vector<struct TestCollector::Push> TestCollector::Pushes() const {
   return pushes_;
 }
 
+std::vector<struct TestCollector::Push> TestCollector::PushesFrom(
+    size_t first) const {
+  absl::MutexLock lock(&mu_);
+  if (first >= pushes_.size()) return {};
+  return std::vector<struct Push>(pushes_.begin() + first, pushes_.end());
+}
+
 int64_t TestCollector::pushes_seen() const {
   absl::MutexLock lock(&mu_);
   return static_cast<int64_t>(pushes_.size());

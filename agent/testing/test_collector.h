@@ -71,6 +71,9 @@ class TestCollector final : public v1::Collector::CallbackService {
   // Snapshots stored, in arrival order.
   std::vector<v1::Snapshot> Stored() const;
   std::vector<struct Push> Pushes() const;
+  // Pushes()[first...]: what arrived since a caller last looked, without
+  // copying everything before it.
+  std::vector<struct Push> PushesFrom(size_t first) const;
   int64_t pushes_seen() const;
   // Waits until at least `n` snapshots are stored.
   bool WaitForStored(size_t n, absl::Duration timeout) const;
