@@ -33,6 +33,8 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Start(
     AdminServerOptions admin;
     admin.address = a->options_.http_addr;
     admin.registry = a->metrics_.registry();
+    AgentMetrics* m = &a->metrics_;
+    admin.before_metrics = [m] { m->Flush(); };
     absl::StatusOr<std::unique_ptr<AdminServer>> server =
         AdminServer::Start(std::move(admin));
     if (!server.ok()) return server.status();

@@ -87,16 +87,18 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(
   });
 
   std::shared_ptr<prometheus::Registry> registry = options.registry;
-  server.Get("/metrics",
-             [registry](const httplib::Request&, httplib::Response& res) {
-               if (registry == nullptr) {
-                 res.status = 404;
-                 res.set_content("no metrics\n", "text/plain; charset=utf-8");
-                 return;
-               }
-               res.set_content(SerializeMetrics(*registry),
-                               "text/plain; version=0.0.4; charset=utf-8");
-             });
+  std::function<void()> before_metrics = options.before_metrics;
+  server.Get("/metrics", [registry, before_metrics](const httplib::Request&,
+                                                    httplib::Response& res) {
+    if (before_metrics) before_metrics();
+    if (registry == nullptr) {
+      res.status = 404;
+      res.set_content("no metrics\n", "text/plain; charset=utf-8");
+      return;
+    }
+    res.set_content(SerializeMetrics(*registry),
+                    "text/plain; version=0.0.4; charset=utf-8");
+  });
   auto health = options.health;
   server.Get("/healthz",
              [health](const httplib::Request&, httplib::Response& res) {

@@ -57,6 +57,9 @@ struct AdminServerOptions {
   std::string address = "127.0.0.1:0";
   // Served at /metrics when set. Shared: the caller keeps updating it.
   std::shared_ptr<prometheus::Registry> registry;
+  // Called (on the server's thread) before each /metrics render, e.g. to
+  // apply updates a component keeps aside off its hot path. Optional.
+  std::function<void()> before_metrics;
   // /healthz answers 200 "ok" when this returns OK (or is unset), else 503
   // with the status message.
   std::function<absl::Status()> health;

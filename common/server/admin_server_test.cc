@@ -102,6 +102,27 @@ TEST_F(AdminServerTest, ServesMetricsHealthAndHandlers) {
   (*server)->Stop();  // idempotent
 }
 
+TEST_F(AdminServerTest, BeforeMetricsRunsBeforeEachRender) {
+  auto registry = std::make_shared<prometheus::Registry>();
+  auto& counter = prometheus::BuildCounter()
+                      .Name("leakprof_test_flushed_total")
+                      .Help("Applied before each render.")
+                      .Register(*registry)
+                      .Add({});
+  AdminServerOptions options;
+  options.registry = registry;
+  options.before_metrics = [&counter] { counter.Increment(); };
+  auto server = AdminServer::Start(std::move(options));
+  ASSERT_TRUE(server.ok()) << server.status();
+  for (const char* want : {"leakprof_test_flushed_total 1",
+                           "leakprof_test_flushed_total 2"}) {
+    auto metrics = fetcher_->Get(Url(**server, "/metrics"), {});
+    ASSERT_TRUE(metrics.ok()) << metrics.status();
+    EXPECT_THAT(metrics->body, HasSubstr(want));
+  }
+  (*server)->Stop();
+}
+
 TEST_F(AdminServerTest, PortInUseIsUnavailable) {
   auto first = AdminServer::Start({});
   ASSERT_TRUE(first.ok());
