@@ -11,6 +11,7 @@
 # threads) of the agent and of the target, after 3 cycles and again CYCLES
 # cycles later, at --interval=1s.
 # Usage: [AGENT=binary] [AGENT_ARGS="--stack_refs=false"]
+#        [SIZES="1000:100 10000:300"] (goroutines:stacks, the default adds 100000:2000)
 #        [REPLAY_BODIES="/tmp/prof/g10k.debug0 /tmp/prof/g100k.debug0"]
 #        tools/bench/agent_overhead.sh [CYCLES=20]
 set -euo pipefail
@@ -36,9 +37,11 @@ wait_ready() {  # file
   echo "not ready: $1" >&2; exit 1
 }
 phases() {  # port: the agent's CPU seconds in fetch, parse, snapshot, push
-  local m; m=$(curl -sf "http://127.0.0.1:$1/metrics")
+  local m; m=$(curl -sf "http://127.0.0.1:$1/metrics" || true)
   for ph in fetch parse snapshot push; do
-    grep -E "^leakprof_agent_cpu_seconds_total\{phase=\"$ph\"\} " <<<"$m" | awk '{printf "%s ", $2}'
+    # 0 for agents older than the metric (AGENT=...).
+    { grep -E "^leakprof_agent_cpu_seconds_total\{phase=\"$ph\"\} " <<<"$m" || echo "x 0"; } |
+      awk '{printf "%s ", $2}'
   done
 }
 metric() {  # port name-and-labels-regex
@@ -68,7 +71,7 @@ printf '%-8s %7s %9s %12s %10s %14s %12s %14s %12s %9s %7s\n' goroutines stacks 
 # e.g. goprofgen's g10k.debug0, served by the spawner as /replay/goroutine:
 # the agent's cost on deep, varied stacks (no target cost: nothing is
 # profiled there).
-specs="1000:100 10000:300 100000:2000"
+specs=${SIZES:-"1000:100 10000:300 100000:2000"}
 for b in ${REPLAY_BODIES:-}; do specs="$specs replay:$b"; done
 for spec in $specs; do
   if [[ $spec == replay:* ]]; then
@@ -95,6 +98,7 @@ for spec in $specs; do
     --collector="$caddr" --jitter=0 --leak-interval=0 --interval=1s --budget=0 \
     --http-addr=127.0.0.1:0 --spool-dir="$tmp/spool-$svc" ${AGENT_ARGS:-} 2>"$tmp/$svc.err" &
   apid=$!
+  pids+=($apid)
   stored() { grep -c "service=$svc seq=.* stored=1" "$tmp/collector.out" || true; }
   wait_stored() {  # n
     for _ in $(seq 1 $(($1 * 40 + 600))); do [ "$(stored)" -ge "$1" ] && return 0; sleep 0.05; done
