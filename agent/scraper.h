@@ -9,9 +9,9 @@
 //   3. parses each body, builds one snapshot per profile (snapshot_builder.h)
 //      and returns them for the sender;
 //   4. computes the next interval: max(interval, cost / (budget * (1 -
-//      jitter))), then jitter, where cost is 2 times the wall time the
+//      jitter))), then jitter, where cost is 3 times the wall time the
 //      target spent serving the debug=0 (or debug=2) body: an estimate of
-//      its CPU (Go's GC runs beside the writer; measured 1.0-2.0x in
+//      its CPU (Go's GC runs beside the writer; measured 1.0-2.3x in
 //      docs/benchmarks.md), and the shortest jittered interval still keeps
 //      the budget.
 // Every failure is a result: counted in the metrics by (profile, result),
