@@ -114,8 +114,8 @@ TEST_F(AdminServerTest, BeforeMetricsRunsBeforeEachRender) {
   options.before_metrics = [&counter] { counter.Increment(); };
   auto server = AdminServer::Start(std::move(options));
   ASSERT_TRUE(server.ok()) << server.status();
-  for (const char* want : {"leakprof_test_flushed_total 1",
-                           "leakprof_test_flushed_total 2"}) {
+  for (const char* want :
+       {"leakprof_test_flushed_total 1", "leakprof_test_flushed_total 2"}) {
     auto metrics = fetcher_->Get(Url(**server, "/metrics"), {});
     ASSERT_TRUE(metrics.ok()) << metrics.status();
     EXPECT_THAT(metrics->body, HasSubstr(want));
