@@ -138,11 +138,7 @@ absl::Status Pusher::Push(const v1::Snapshot& snapshot) {
   }
   bool all_bindings = false;
   for (int attempt = 0;; ++attempt) {
-    // Steady state: nothing to define, and the request is the snapshot.
-    v1::Snapshot request = needed.empty() && snapshot.definitions_size() == 0 &&
-                                   snapshot.strings_size() == 0
-                               ? snapshot
-                               : WithDefinitions(snapshot, needed, *store_);
+    v1::Snapshot request = WithDefinitions(snapshot, needed, *store_);
     if (table != nullptr) {
       request = Referenced(std::move(request), *table, all_bindings);
     }
