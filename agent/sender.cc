@@ -183,28 +183,7 @@ void Sender::Run() {
 
     bool failed = false;
     if (from_spool) {
-      absl::StatusOr<std::optional<Spool::Entry>> entry = spool_->Front();
-      if (!entry.ok() || !entry->has_value()) {
-        if (!entry.ok()) Log(entry.status().ToString());
-        absl::MutexLock lock(&mu_);
-        in_flight_ = false;
-        continue;
-      }
-      const uint64_t position = (*entry)->position;
-      v1::Snapshot s;
-      if (!s.ParseFromString((*entry)->bytes)) {
-        Log("spool entry is not a snapshot: dropped");
-        spool_->Remove(position);
-        absl::MutexLock lock(&mu_);
-        in_flight_ = false;
-        continue;
-      }
-      entry->reset();
-      if (Settle(pusher_->Push(s), s)) {
-        spool_->Remove(position);
-      } else {
-        failed = true;
-      }
+      failed = !DeliverSpoolFront();
       absl::MutexLock lock(&mu_);
       in_flight_ = false;
       NotifyObserverLocked();
@@ -228,6 +207,26 @@ void Sender::Run() {
       if (stop_) return;
     }
   }
+}
+
+bool Sender::DeliverSpoolFront() {
+  absl::StatusOr<std::optional<Spool::Entry>> entry = spool_->Front();
+  if (!entry.ok()) {
+    Log(entry.status().ToString());
+    return true;
+  }
+  if (!entry->has_value()) return true;
+  const uint64_t position = (*entry)->position;
+  v1::Snapshot s;
+  if (!s.ParseFromString((*entry)->bytes)) {
+    Log("spool entry is not a snapshot: dropped");
+    spool_->Remove(position);
+    return true;
+  }
+  entry->reset();
+  if (!Settle(pusher_->Push(s), s)) return false;
+  spool_->Remove(position);
+  return true;
 }
 
 bool Sender::WaitUntilIdle(absl::Duration timeout) {

@@ -92,6 +92,10 @@ class Sender {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void NotifyObserverLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Duration NextBackoffLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Pushes the spool's oldest entry (the caller holds in_flight_); false
+  // when the push failed and is to be retried. An unreadable entry is
+  // logged (and dropped when it is not a snapshot).
+  bool DeliverSpoolFront() ABSL_LOCKS_EXCLUDED(mu_);
   // Handles the outcome of a push; returns true when the entry is done with.
   bool Settle(const absl::Status& status, const v1::Snapshot& snapshot);
 
