@@ -57,7 +57,6 @@ void AgentMetrics::HistogramDelta::Observe(double v) {
       std::lower_bound(bounds.begin(), bounds.end(), v) - bounds.begin());
   buckets[i] += 1;
   sum += v;
-  any = true;
 }
 
 size_t AgentMetrics::KeyHash::operator()(
@@ -165,7 +164,7 @@ void AgentMetrics::Flush() {
             .Increment(static_cast<double>(d.scrapes[p][r]));
         d.scrapes[p][r] = 0;
       }
-      if (d.duration[p].any) {
+      if (!d.duration[p].buckets.empty()) {
         scrape_duration_
             ->Add({{"service", service}, {"profile", profile}},
                   DurationBuckets())
@@ -197,7 +196,7 @@ void AgentMetrics::Flush() {
     push_results_[r]->Increment(static_cast<double>(pushes_delta_[r]));
     pushes_delta_[r] = 0;
   }
-  if (push_duration_delta_.any) {
+  if (!push_duration_delta_.buckets.empty()) {
     push_duration_->ObserveMultiple(push_duration_delta_.buckets,
                                     push_duration_delta_.sum);
     push_duration_delta_ = HistogramDelta();

@@ -81,9 +81,8 @@ class AgentMetrics {
 
   // Observations of a histogram (DurationBuckets()) not yet applied.
   struct HistogramDelta {
-    std::vector<double> buckets;  // one per bound, plus +Inf
+    std::vector<double> buckets;  // one per bound, plus +Inf; empty: none
     double sum = 0;
-    bool any = false;
     void Observe(double v);
   };
   // One target's updates since the last Flush.
